@@ -62,12 +62,16 @@ def time_calls(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[floa
     return samples
 
 
-def latency_records(prefix: str, samples: list[float], params: dict[str, Any], target_p95_ms: float | None = None):
+def latency_records(
+    prefix: str, samples: list[float], params: dict[str, Any], target_p95_ms: float | None = None
+):
     """p50 and p95 latency records (milliseconds) for a list of seconds."""
     ms = [s * 1000 for s in samples]
     return [
         record(f"{prefix}.p50", round(statistics.median(ms), 3), "ms", "lower", params=params),
-        record(f"{prefix}.p95", round(percentile(ms, 95), 3), "ms", "lower", target=target_p95_ms, params=params),
+        record(
+            f"{prefix}.p95", round(percentile(ms, 95), 3), "ms", "lower", target=target_p95_ms, params=params
+        ),
     ]
 
 

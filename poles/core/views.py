@@ -1,0 +1,45 @@
+"""View bases: lists filtered by one FilterSet, restricted by the permission layer, htmx-aware."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.views.generic import TemplateView
+
+
+class FilteredListView(TemplateView):
+    """A list page: the permission-restricted queryset, filtered by the app's FilterSet.
+
+    Filters live in the URL (bookmarkable, shareable). An htmx request gets only the results
+    fragment (`partial_template_name`), so filtering updates the list without reloading.
+    """
+
+    filterset_class = None
+    partial_template_name: str | None = None
+    paginate_by = 25
+
+    def get_base_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_filterset(self):
+        return self.filterset_class(
+            self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+        )
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and self.partial_template_name:
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        paginator = Paginator(queryset, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=filterset, page_obj=page, object_list=page.object_list, querystring=query.urlencode()
+        )
+        return context
