@@ -45,6 +45,8 @@ Guarantees
   than greedy, the greedy selection is returned and `source` says "greedy".
 * After the solver, any candidate that still fits is added in rank order ("fill"), so a
   truncated solve never leaves money on the table that a feasible proposal could use.
+* A selected proposal that adds nothing to the objective (score 0) is dropped unless the SME
+  floor needs it: the solver is indifferent to it, the public purse is not.
 * Results are deterministic: proposals are sorted by id before the model is built, ranks break
   ties by id, and HiGHS is deterministic on identical input.
 """
@@ -137,7 +139,8 @@ class SelectionResult:
     """What `select()` found, with everything an officer needs to trust and adjust it.
 
     `gap` is (bound - objective) / max(|bound|, |objective|): 0 when proven optimal, the remaining
-    distance to the solver's proven bound otherwise (None when the solver proved no bound).
+    distance to the solver's proven bound otherwise (if the solver stopped before proving any
+    bound, `bound` is the sum of the candidates' positive values).
     `source` is "milp" or "greedy" (greedy was better than the solver's truncated incumbent).
     `selected` and `greedy_selected` are in rank order.
     """
@@ -145,8 +148,8 @@ class SelectionResult:
     selected: tuple[str, ...]
     objective: float
     status: str
-    gap: float | None
-    bound: float | None
+    gap: float
+    bound: float
     solve_seconds: float
     total_seconds: float
     source: str
@@ -294,6 +297,19 @@ class _Instance:
             if not accepted:
                 break
             pending = retry
+        return sel
+
+    def prune(self, sel: np.ndarray) -> np.ndarray:
+        """Drop selected proposals that add nothing (objective <= 0) when the rest stays feasible.
+
+        The solver is indifferent to a zero-score proposal; the programme is not: money spent on it
+        is money not returned. Kept only when the SME floor needs it.
+        """
+        sel = sel.copy()
+        for i in np.flatnonzero(sel & (self.coef <= 0))[::-1]:
+            sel[i] = False
+            if self.violations(sel):
+                sel[i] = True
         return sel
 
     def repair(self, sel: np.ndarray) -> np.ndarray:
@@ -481,19 +497,21 @@ def select(
     else:
         if inst.violations(sel):
             sel = inst.repair(sel)
-        sel = inst.fill(sel)
+        sel = inst.prune(inst.fill(sel))
         if inst.objective(sel) < greedy_obj:
             sel, source = greedy_sel.copy(), "greedy"
     objective = inst.objective(sel)
-    if bound is None and status == "optimal":
-        bound = objective
-    gap = None
-    if bound is not None:
-        bound = max(bound, objective)
-        denom = max(abs(bound), abs(objective))
-        gap = 0.0 if denom == 0 else (bound - objective) / denom
-        if gap <= 1e-9:
-            gap = 0.0
+    if bound is None:
+        # No bound from the solver (stopped before its first relaxation): the sum of every
+        # candidate's positive value is a weak but valid one, so the gap is still a number.
+        bound = (
+            objective if status == "optimal" else math.fsum(np.maximum(inst.coef[inst.candidate], 0).tolist())
+        )
+    bound = max(bound, objective)
+    denom = max(abs(bound), abs(objective))
+    gap = 0.0 if denom == 0 else (bound - objective) / denom
+    if gap <= 1e-9:
+        gap = 0.0
     if status == "optimal" and gap:
         # HiGHS stopped at the relative gap it was asked for, not at a proof of optimality.
         status = "gap_limit"
