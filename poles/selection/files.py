@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from poles.selection.engine import Constraints, Proposal
 
@@ -38,6 +38,32 @@ CONSTRAINT_KEYS = ("min_sme_share", "max_aid_per_cluster", "min_score", "objecti
 MAX_ERRORS = 50
 
 
+class LazyMessage:
+    """A translatable message whose placeholders are filled when it is displayed, not when it is built.
+
+    `gettext_lazy(...) % params` translates at once, in whatever language is active then; an error
+    built while reading a file may be shown later in another request's language.
+    """
+
+    def __init__(self, template: Any, params: dict[str, Any] | None = None):
+        self.template = template
+        self.params = params
+
+    def __mod__(self, params: dict[str, Any]) -> LazyMessage:
+        return LazyMessage(self.template, params)
+
+    def __str__(self) -> str:
+        return str(self.template) % self.params if self.params is not None else str(self.template)
+
+    def __repr__(self) -> str:
+        return f"LazyMessage({str(self)!r})"
+
+
+def _(message: str) -> LazyMessage:
+    """gettext_lazy, with `%` kept lazy (see LazyMessage); makemessages extracts `_()` as usual."""
+    return LazyMessage(gettext_lazy(message))
+
+
 @dataclass(frozen=True)
 class InputError:
     """One problem in an input file, located by file, line and column (None where it does not apply)."""
@@ -45,7 +71,7 @@ class InputError:
     file: str
     line: int | None
     column: str | None
-    message: Any  # a lazy translatable string
+    message: LazyMessage | str
 
     def __str__(self) -> str:
         where = {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
