@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import json
-import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -24,7 +22,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from poles.selection import engine
-from poles.selection.engine import DEFAULT_TIME_LIMIT, Explanation, SelectionResult, select
+from poles.selection.engine import (
+    DEFAULT_TIME_LIMIT,
+    Explanation,
+    SelectionResult,
+    select,
+    solver_output_to_stderr,
+)
 from poles.selection.files import SelectionInputError, load_inputs
 
 EXIT_OK = 0
@@ -119,46 +123,26 @@ def result_json(result: SelectionResult) -> dict[str, Any]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's options, shared by `run()` and the management command."""
     parser.add_argument(
-        "--proposals", required=True, help=_("CSV: proposal_id,funder,aid,score,sme_aid,cluster")
+        "--proposals", required=True, help=str(_("CSV: proposal_id,funder,aid,score,sme_aid,cluster"))
     )
-    parser.add_argument("--envelopes", required=True, help=_("CSV: funder,envelope"))
+    parser.add_argument("--envelopes", required=True, help=str(_("CSV: funder,envelope")))
     parser.add_argument(
-        "--constraints", help=_("JSON: min_sme_share, max_aid_per_cluster, min_score, objective")
+        "--constraints", help=str(_("JSON: min_sme_share, max_aid_per_cluster, min_score, objective"))
     )
-    parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    parser.add_argument("--json", action="store_true", help=str(_("print the result as JSON")))
     parser.add_argument(
         "--time-limit",
         type=float,
         default=DEFAULT_TIME_LIMIT,
         metavar="SECONDS",
-        help=_("stop the solver after this many seconds and report the remaining gap"),
+        help=str(_("stop the solver after this many seconds and report the remaining gap")),
     )
     parser.add_argument(
         "--gap",
         type=float,
         default=0.0,
-        help=_("stop once within this relative gap of the proven bound (default 0: prove optimality)"),
+        help=str(_("stop once within this relative gap of the proven bound (default 0: prove optimality)")),
     )
-
-
-@contextlib.contextmanager
-def _solver_output_to_stderr() -> Iterator[None]:
-    """HiGHS writes some diagnostics straight to file descriptor 1; keep them out of the JSON on stdout."""
-    try:
-        fd = sys.__stdout__.fileno() if sys.__stdout__ else 1
-        saved = os.dup(fd)
-    except (OSError, ValueError, AttributeError):
-        yield
-        return
-    try:
-        sys.stdout.flush()
-        os.dup2(2, fd)
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None).fflush(None)
-        os.dup2(saved, fd)
-        os.close(saved)
 
 
 def execute(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
@@ -179,7 +163,7 @@ def execute(options: dict[str, Any], stdout: IO[str], stderr: IO[str]) -> int:
     if not 0 <= gap < 1:
         stderr.write(str(_("--gap must lie between 0 and 1.")) + "\n")
         return EXIT_INPUT
-    with _solver_output_to_stderr():
+    with solver_output_to_stderr():
         result = select(proposals, envelopes, constraints, time_limit=time_limit, rel_gap=gap)
     if options.get("json"):
         stdout.write(json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n")
@@ -262,7 +246,7 @@ def run(argv: Sequence[str], stdout: IO[str] | None = None, stderr: IO[str] | No
     )
     add_arguments(parser)
     try:
-        with contextlib.redirect_stderr(stderr):
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
             args = parser.parse_args(list(argv))
     except SystemExit as exc:
         return int(exc.code or 0)

@@ -53,9 +53,13 @@ Guarantees
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import os
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -686,3 +690,27 @@ def _explain(inst: _Instance, sel: np.ndarray):
             binding.append({"constraint": SME_SHARE} | sme_usage | {"blocked": n_blocked})
     usage = {"envelopes": envelopes_usage, "clusters": clusters_usage, "sme_share": sme_usage}
     return explanations, binding, usage
+
+
+@contextlib.contextmanager
+def solver_output_to_stderr() -> Iterator[None]:
+    """Send what HiGHS prints straight to file descriptor 1 to stderr, so stdout stays clean JSON.
+
+    HiGHS 1.x prints some diagnostics from C++ to the process's stdout. Use this around `select()`
+    in command-line programs only: it swaps a process-wide descriptor, so a threaded server must not.
+    """
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ else 1
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        os.dup2(2, fd)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, fd)
+        os.close(saved)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from poles.selection import cli
+from poles.selection.engine import solver_output_to_stderr
 
 P = (
     "proposal_id,funder,aid,score,sme_aid,cluster\n"
@@ -106,7 +107,7 @@ def test_missing_required_option_exits_2(files):
 
 def test_solver_chatter_never_reaches_stdout(files, capfd):
     # HiGHS sometimes prints diagnostics from C++ straight to file descriptor 1.
-    with cli._solver_output_to_stderr():
+    with solver_output_to_stderr():
         os.write(1, b"native chatter\n")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "native chatter\n")
@@ -136,3 +137,13 @@ def test_management_command_exits_2_on_malformed_input(files, tmp_path):
         )
     assert caught.value.returncode == 2
     assert "bad.json, line 1, column min_sme_share" in str(caught.value)
+
+
+def test_help_of_the_function_and_of_the_management_command():
+    code, out, _err = run(["--help"])
+    assert code == 0
+    assert "--time-limit" in out and "--constraints" in out
+    from poles.selection.management.commands.select import Command
+
+    text = Command().create_parser("poles", "select").format_help()
+    assert "maximise the total score" in text and "--gap" in text

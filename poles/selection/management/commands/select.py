@@ -11,7 +11,13 @@ from poles.selection import cli
 class Command(BaseCommand):
     """Run the budget-constrained selection on P.csv / E.csv / C.json; exit code 2 on malformed input."""
 
-    help = _("Choose the proposals that maximise the total score under each funder's envelope.")
+    # Reads files and touches no model: the project's system checks would only slow it and add noise.
+    requires_system_checks = []
+
+    @property
+    def help(self):
+        # argparse needs a real string; a property translates it when the parser is built.
+        return str(_("Choose the proposals that maximise the total score under each funder's envelope."))
 
     def add_arguments(self, parser):
         cli.add_arguments(parser)
