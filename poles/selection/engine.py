@@ -39,8 +39,9 @@ accepting more only uses more budget.
 
 Guarantees
 ----------
-* The returned selection is always checked against every constraint in exact order of
-  magnitude (floating tolerance 1e-9 relative) before it is returned.
+* The returned selection respects every constraint: the solver's answer is re-checked in the
+  original euros (to float rounding, 1e-9 relative) and repaired if HiGHS's own tolerances let it
+  overshoot a limit.
 * It is never worse than greedy: if the solver stops (time limit) with an incumbent worse
   than greedy, the greedy selection is returned and `source` says "greedy".
 * After the solver, any candidate that still fits is added in rank order ("fill"), so a
