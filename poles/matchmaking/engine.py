@@ -494,6 +494,8 @@ def search(
     without it, any category the consortium lacks counts as complementary. Members of the
     consortium and `exclude` are never suggested; only candidates with a positive score are.
     """
+    if isinstance(consortium_so_far, str) or isinstance(exclude, str):
+        raise TypeError("consortium_so_far and exclude are collections of organisation ids, not one string")
     weights = weights or Weights()
     q = _prepare(index, need_text, consortium_so_far, wanted_categories)
     scores = _component_scores(index, q)

@@ -313,3 +313,5 @@ def test_duplicate_profiles_and_negative_weights_are_refused():
         build_index([Profile("a"), Profile("a")])
     with pytest.raises(ValueError, match="weight text"):
         Weights(text=-1)
+    with pytest.raises(TypeError, match="collections"):
+        search(build_index([Profile("a")]), "x", consortium_so_far="a")
