@@ -112,12 +112,12 @@ FUI_CLASSIC: dict[str, Any] = {
         {"funder": "state", "group": "sme", "territory": "outside", "rate": "0.30", "form": "grant"},
         {"funder": "state", "group": "mid", "rate": "0.30", "form": "grant"},
         {"funder": "state", "group": "large", "rate": "0.25", "form": "grant"},
-        *_LAB_RATES,
+        *copy.deepcopy(_LAB_RATES),
         # Regions, départements and cities co-finance with their own rules (grants or
         # recoverable advances): POLICY.md gives no figures, so each call adds its own rows.
     ],
     "caps": {},  # DEFAULT: POLICY.md gives no per-partner or per-project ceiling.
-    "evaluation": _FUI_EVALUATION,
+    "evaluation": copy.deepcopy(_FUI_EVALUATION),
 }
 
 FUI_25: dict[str, Any] = {
@@ -143,10 +143,10 @@ FUI_25: dict[str, Any] = {
         {"funder": "state", "group": "mid", "rate": "0.35", "form": "grant"},
         {"funder": "state", "group": "company", "rate": "0.30", "form": "grant"},
         # DEFAULT: POLICY.md gives no FUI 25 rate for labs; the classic lab rates are kept.
-        *_LAB_RATES,
+        *copy.deepcopy(_LAB_RATES),
     ],
     "caps": {},  # DEFAULT: no ceiling given by POLICY.md.
-    "evaluation": _FUI_EVALUATION,
+    "evaluation": copy.deepcopy(_FUI_EVALUATION),
 }
 
 PRESETS: dict[str, dict[str, Any]] = {FUI_CLASSIC["code"]: FUI_CLASSIC, FUI_25["code"]: FUI_25}
