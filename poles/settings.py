@@ -235,6 +235,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True
 FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

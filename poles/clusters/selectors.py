@@ -45,8 +45,13 @@ def members(cluster: Cluster, day: dt.date | None = None) -> QuerySet[Membership
 
 
 def memberships_by_year(cluster: Cluster, years: range) -> list[tuple[int, int]]:
-    """Members at the end of each year (31 December), for a cluster's history."""
-    return [(year, cluster.memberships.filter(active_on(dt.date(year, 12, 31))).count()) for year in years]
+    """Members at the end of each year (31 December), for a cluster's history (one query)."""
+    periods = list(cluster.memberships.values_list("start", "end"))
+    out = []
+    for year in years:
+        day = dt.date(year, 12, 31)
+        out.append((year, sum(1 for start, end in periods if start <= day and (end is None or end >= day))))
+    return out
 
 
 def latest_rating(cluster: Cluster) -> ClusterRating | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from poles.core import audit
 from poles.core.exceptions import StaleObject
-from poles.core.permissions import CHANGE, can, get_or_404
+from poles.core.permissions import can, get_for_change, get_or_404
 from poles.core.views import FilteredListView
 
 from . import selectors, services
@@ -59,7 +59,7 @@ def cluster_detail(request, slug):
 
 @login_required
 def membership_add(request, slug):
-    cluster = get_or_404(Cluster.objects.all(), request.user, CHANGE, slug=slug)
+    cluster = get_for_change(Cluster.objects.all(), request.user, slug=slug)
     if not can(request.user, "clusters.manage_memberships", cluster):
         raise PermissionDenied
     form = MembershipForm(request.POST or None, cluster=cluster)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import models
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .roles import Roles, roles_of
@@ -55,6 +56,14 @@ def get_or_404(queryset: models.QuerySet, user, action: str = VIEW, **lookup) ->
         return restrict(queryset, user, action).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def get_for_change(queryset: models.QuerySet, user, **lookup) -> models.Model:
+    """An object to change: 404 if the user may not even see it, 403 if they only may see it."""
+    obj = get_or_404(queryset, user, VIEW, **lookup)
+    if not restrict(queryset, user, CHANGE).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
 
 
 def can(user, perm: str, obj=None) -> bool:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
@@ -97,6 +98,7 @@ class DemoContext:
     memberships: list[tuple[int, str, dt.date, dt.date | None]] = field(default_factory=list)
     firm_join_year: dict[int, int] = field(default_factory=dict)
     demo_member_org: int | None = None
+    accounts: bool = False
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -865,14 +867,22 @@ def _bulk(model, objects: list, *, returning: bool = True) -> list:
 
 
 def generate(
-    scale: str = "default", seed: int = 2006, *, log: Callable[[str], None] = lambda m: None
+    scale: str = "default",
+    seed: int = 2006,
+    *,
+    log: Callable[[str], None] = lambda m: None,
+    accounts: bool | None = None,
 ) -> DemoDataset:
-    """Build the whole demo programme in one transaction (all or nothing)."""
+    """Build the whole demo programme in one transaction (all or nothing).
+
+    Demo accounts are created when DEBUG is on, or when `accounts` asks for them (tests).
+    """
     if scale not in SCALES:
         raise ValueError(scale)
     from . import extensions  # noqa: F401  (later apps' steps register on import)
 
     ctx = DemoContext(seed=seed, scale=SCALES[scale], log=log)
+    ctx.accounts = settings.DEBUG if accounts is None else accounts
     started = time.perf_counter()
     with transaction.atomic():
         for name, fn in STEPS:

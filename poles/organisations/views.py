@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from poles.core import audit
 from poles.core.exceptions import StaleObject
-from poles.core.permissions import CHANGE, can, get_or_404
+from poles.core.permissions import can, get_for_change, get_or_404
 from poles.core.views import FilteredListView
 
 from . import selectors, services
@@ -61,7 +61,7 @@ def organisation_detail(request, pk):
 
 @login_required
 def organisation_edit(request, pk):
-    organisation = get_or_404(Organisation.objects.all(), request.user, CHANGE, pk=pk)
+    organisation = get_for_change(Organisation.objects.all(), request.user, pk=pk)
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -88,7 +88,7 @@ def organisation_edit(request, pk):
 
 @login_required
 def figures_add(request, pk):
-    organisation = get_or_404(Organisation.objects.all(), request.user, CHANGE, pk=pk)
+    organisation = get_for_change(Organisation.objects.all(), request.user, pk=pk)
     form = YearlyFiguresForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "year"}
@@ -106,7 +106,7 @@ def figures_add(request, pk):
 
 @login_required
 def contact_add(request, pk):
-    organisation = get_or_404(Organisation.objects.all(), request.user, CHANGE, pk=pk)
+    organisation = get_for_change(Organisation.objects.all(), request.user, pk=pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_contact(organisation, actor=request.user, **form.cleaned_data)
