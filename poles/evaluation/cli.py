@@ -15,6 +15,7 @@ one message naming the problem on stderr and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -45,7 +46,9 @@ def run(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Tex
     language = _language(argv)
     parser = build_parser(language)
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage, help and its errors itself: send them to the caller's streams.
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if not getattr(args, "command", None):

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from .common import json_safe
-from .errors import EvaluationError, Notice
+from .errors import EvaluationError, Notice, PanelError
 from .i18n import _
 from .panel import GROUP, OUTCOME, TIME, UNIT, ValidatedPanel
 
@@ -145,6 +145,16 @@ def estimate_group_time(
     _check_choice("se", se, SE_METHODS)
     if not 0 < alpha < 1:
         raise ValueError("alpha must lie strictly between 0 and 1")
+    if control == "never" and panel.n_never_treated == 0:
+        # moderndid would silently turn the last cohort into controls; the analyst must choose that.
+        raise PanelError(
+            "no_never_treated",
+            _(
+                "No never-treated unit (first-treated year 0 in column '%(column)s') to serve as the comparison "
+                "group. Use not-yet-treated units as controls instead (--control notyet)."
+            ),
+            column=panel.spec.first_treated,
+        )
     from moderndid import att_gt
 
     keys = panel.spec.covariate_keys if covariates else []
@@ -243,8 +253,20 @@ def aggregate(effects: GroupTimeEffects, aggregation: Aggregation = "simple") ->
     if aggregation != "simple":
         crit_values = np.asarray(agg.critical_values, dtype=float)
         critical = float(crit_values[0]) if len(crit_values) and np.isfinite(crit_values[0]) else z
+        missing = []
         for key, value, std in zip(agg.event_times, agg.att_by_event, agg.se_by_event, strict=True):
+            if not np.isfinite(value):
+                missing.append(str(int(key)))
+                continue
             estimates.append(_interval({ESTIMATE_KEY[aggregation]: int(key)}, value, std, critical))
+        if missing:
+            notices.append(
+                Notice(
+                    "unestimable_estimates",
+                    _("No estimate for %(keys)s: no post-treatment year can be compared there."),
+                    {"keys": ", ".join(missing)},
+                )
+            )
     panel = effects.panel
     result = CSResult(
         aggregation=aggregation,
