@@ -57,7 +57,7 @@ def run(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Tex
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return args.handler(args, language, stdout)
+            return args.handler(args, language, stdout, stderr)
     except EvaluationError as error:
         line = translate(
             _("error [%(code)s]: %(message)s"),
@@ -358,7 +358,7 @@ def _load(args, spec: PanelSpec, control: str):
     )
 
 
-def _run_did(args, language: str, stdout: TextIO) -> int:
+def _run_did(args, language: str, stdout: TextIO, stderr: TextIO) -> int:
     spec = _spec(args)
     if args.biters < 1:
         raise EvaluationError("bad_biters", _("--biters must be a positive number of draws."))
@@ -386,6 +386,7 @@ def _run_did(args, language: str, stdout: TextIO) -> int:
         result = callaway_santanna(panel, aggregation=args.aggregate, **options)
     if args.json:
         _print_json(result.cli_dict(), stdout)
+        _print_notices(result.notices, language, stderr)
         return EXIT_OK
     _print_table(result, language, stdout)
     print("", file=stdout)
@@ -393,7 +394,7 @@ def _run_did(args, language: str, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def _run_event_study(args, language: str, stdout: TextIO) -> int:
+def _run_event_study(args, language: str, stdout: TextIO, stderr: TextIO) -> int:
     spec = _spec(args)
     _frame, panel = _load(args, spec, args.control)
     result = twfe_event_study(
@@ -405,6 +406,7 @@ def _run_event_study(args, language: str, stdout: TextIO) -> int:
     )
     if args.json:
         _print_json(result.to_dict(language), stdout)
+        _print_notices(result.notices, language, stderr)
         return EXIT_OK
     t = lambda message: translate(message, language)  # noqa: E731
     s = result.static
@@ -423,7 +425,7 @@ def _run_event_study(args, language: str, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def _run_matched(args, language: str, stdout: TextIO) -> int:
+def _run_matched(args, language: str, stdout: TextIO, stderr: TextIO) -> int:
     spec = _spec(args)
     _frame, panel = _load(args, spec, args.control)
     result = matched_did(
@@ -438,6 +440,7 @@ def _run_matched(args, language: str, stdout: TextIO) -> int:
     )
     if args.json:
         _print_json(result.to_dict(language), stdout)
+        _print_notices(result.notices, language, stderr)
         return EXIT_OK
     t = lambda message: translate(message, language)  # noqa: E731
     print(
@@ -477,6 +480,19 @@ def _print_table(result, language: str, stdout: TextIO) -> None:
         for row in result.estimates:
             cells = [_n(row[k], language) for k in ("att", "se", "ci_low", "ci_high")]
             print(f"{row[key]:>12} " + " ".join(f"{c:>10}" for c in cells), file=stdout)
+
+
+def _print_notices(notices, language: str, stderr: TextIO) -> None:
+    """With --json the answer stays pure JSON on stdout; what was dropped or recoded goes to stderr."""
+    for notice in notices:
+        print(
+            translate(
+                _("note [%(code)s]: %(message)s"),
+                language,
+                {"code": notice.code, "message": notice.message(language)},
+            ),
+            file=stderr,
+        )
 
 
 def _print_json(data: dict[str, Any], stdout: TextIO) -> None:

@@ -190,3 +190,15 @@ def test_poles_entry_point_runs_evaluate(mpdta_csv, capsys):
         main(["evaluate", "did", "--panel", mpdta_csv, *ARGS, "--lang", "en", "--json"])
     assert exit_.value.code == 0
     assert json.loads(capsys.readouterr().out)["att"] == pytest.approx(-0.0400, abs=5e-5)
+
+
+def test_json_stays_pure_and_notes_go_to_stderr(tmp_path, mpdta):
+    frame = mpdta.copy()
+    frame.loc[0, "lemp"] = None
+    path = csv_file(tmp_path, frame)
+    code, out, err = cli("did", "--panel", path, *ARGS, "--lang", "en", "--json")
+    assert code == 0
+    assert json.loads(out)["n_units"] == 499
+    assert "note [dropped_missing_rows]" in err and "note [dropped_unbalanced_units]" in err
+    code, out, _err = cli("did", "--panel", path, *ARGS, "--lang", "fr")
+    assert "1 unité(s) non observée(s) chaque année de 2003 à 2007 ont été écartées" in out

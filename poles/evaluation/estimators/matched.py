@@ -164,7 +164,7 @@ def matched_did(
             _("No unit is first treated in %(years)s."),
             years=", ".join(str(g) for g in unknown),
         )
-    notices: list[Notice] = []
+    notices: list[Notice] = list(panel.diagnostics.notices)
     stack = _Stack()
     cohort_rows = []
     unmatched = 0

@@ -196,7 +196,8 @@ def estimate_group_time(
         anticipation=anticipation,
         covariates=list(panel.spec.covariates) if covariates else [],
         mp=mp,
-        notices=_library_notices(caught),
+        # The panel's own notices (rows and units left out) travel with every result built on it.
+        notices=list(panel.diagnostics.notices) + _library_notices(caught),
     )
 
 

@@ -42,9 +42,9 @@ def summary(result: Any, language: str | None = "fr") -> str:
             _cs(result, lang) + _assumptions(lang, bool(result.covariates), result.control) + _limits(lang)
         )
     elif isinstance(result, TWFEResult):
-        paragraphs = _twfe(result, lang, None)
+        paragraphs = _twfe(result, lang, None) + _notes(result.notices, lang)
     elif isinstance(result, MatchedDiDResult):
-        paragraphs = _matched(result, lang) + _limits(lang)
+        paragraphs = _matched(result, lang) + _notes(result.notices, lang) + _limits(lang)
     elif hasattr(result, "staggered") and isinstance(result.staggered, CSResult):
         cs = result.staggered
         paragraphs = _cs(cs, lang)
@@ -52,6 +52,7 @@ def summary(result: Any, language: str | None = "fr") -> str:
             paragraphs += _twfe(result.twfe, lang, cs)
         if result.matched is not None:
             paragraphs += _matched(result.matched, lang)
+        paragraphs += _notes(result.notices, lang)
         paragraphs += _assumptions(lang, bool(cs.covariates), cs.control) + _limits(lang)
     else:
         raise TypeError(f"no summary for {type(result).__name__}")
@@ -121,14 +122,22 @@ def _cs(result: CSResult, lang: str) -> list[str]:
         n_cohorts=len(cohorts),
         comparison=comparison,
     )
-    paragraphs = [f"{headline} {verdict}", data, _pretest_sentence(result.pretest, lang, twfe=False)]
-    if result.notices:
-        paragraphs.append(
-            _t(_("%(count)s note(s) about the data or the estimation:"), lang, count=len(result.notices))
-            + "\n"
-            + "\n".join(f"- {notice.message(lang)}" for notice in result.notices)
-        )
-    return paragraphs
+    return [
+        f"{headline} {verdict}",
+        data,
+        _pretest_sentence(result.pretest, lang, twfe=False),
+        *_notes(result.notices, lang),
+    ]
+
+
+def _notes(notices, lang: str) -> list[str]:
+    if not notices:
+        return []
+    return [
+        _t(_("%(count)s note(s) about the data or the estimation:"), lang, count=len(notices))
+        + "\n"
+        + "\n".join(f"- {notice.message(lang)}" for notice in notices)
+    ]
 
 
 def _pretest_sentence(pretest: dict[str, Any], lang: str, *, twfe: bool) -> str:

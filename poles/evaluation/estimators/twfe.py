@@ -102,7 +102,7 @@ def twfe_event_study(
         name = f"e_m{-e}" if e < 0 else f"e_p{e}"
         data[name] = (treated & (event == e)).astype(np.float64)
         terms[name] = e
-    notices: list[Notice] = []
+    notices: list[Notice] = list(panel.diagnostics.notices)
     vcov_arg: Any = {"CRV1": UNIT} if vcov == "cluster" else vcov
 
     static_fit = _feols(pf, f"{OUTCOME} ~ treated_after | {UNIT} + {TIME}", data, vcov_arg, notices)
