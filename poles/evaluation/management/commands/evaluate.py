@@ -21,13 +21,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        """Accept everything: the CLI parses its own arguments (for `call_command("evaluate", "did", ...)`)."""
         parser.add_argument("args", nargs=argparse.REMAINDER)
 
     def run_from_argv(self, argv):
+        """Entry from `poles evaluate ...`: exit with the CLI's own code."""
         # Bypass Django's own option parsing so that `poles evaluate did --help` shows the CLI's help.
         sys.exit(run(argv[2:], stdout=sys.stdout, stderr=sys.stderr))
 
     def handle(self, *args, **options):
+        """Entry from `call_command`: same CLI, writing to the command's streams."""
         code = run(list(args), stdout=self.stdout, stderr=self.stderr)
         if code:
             sys.exit(code)
