@@ -44,7 +44,7 @@ format: install
 
 # Developers refreshing the French catalogues need GNU gettext (makemessages); compiling does not.
 messages: install
-	cd poles && DEBUG=1 ../$(BIN)/poles makemessages -l fr --no-obsolete --ignore "*/locale/*"
+	bash scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var/static test-artifacts .pytest_cache

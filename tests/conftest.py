@@ -58,3 +58,12 @@ def shared_dir():
     if not path.exists():
         pytest.skip(f"needs the shared reference data at {path} (set POLES_SHARED_DIR)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(request):
+    """Messages outside a request render in English in tests; tests of French say so explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

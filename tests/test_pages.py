@@ -80,7 +80,10 @@ PAGES = {
         only({"officer", "member"}, DENIED),
     ),
     "instruments:list": (lambda u: reverse("instruments:list") + "?kind=instrument", ALL_OK),
-    "instruments:detail": (lambda u: reverse("instruments:detail", args=[Instrument.objects.first().pk]), ALL_OK),
+    "instruments:detail": (
+        lambda u: reverse("instruments:detail", args=[Instrument.objects.first().pk]),
+        ALL_OK,
+    ),
     "instruments:share": (lambda u: reverse("instruments:share"), ALL_OK),
     "instruments:moderation": (lambda u: reverse("instruments:moderation"), only({"officer"}, DENIED)),
     "accounts:login": (lambda u: reverse("accounts:login"), ALL_OK),
@@ -105,7 +108,14 @@ def test_every_named_page_is_covered():
 
 EXTRA_APPS: set[str] = set()
 # DRF router names (`organisation-list`, `instrument-publish`…): the API has its own tests.
-API_ROUTE_SUFFIXES = ("-list", "-detail", "-publish", "-reject", "-figures", "-contacts")  # apps whose pages have their own generated tests
+API_ROUTE_SUFFIXES = (
+    "-list",
+    "-detail",
+    "-publish",
+    "-reject",
+    "-figures",
+    "-contacts",
+)  # apps whose pages have their own generated tests
 
 
 def _names(pattern, prefix=""):

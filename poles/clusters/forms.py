@@ -18,7 +18,7 @@ class MembershipForm(PolesModelForm):
         error_messages={"invalid_choice": _("No organisation has this identifier.")},
     )
 
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = Membership
         fields = ["organisation", "kind", "start", "end"]
         widgets = {
@@ -34,7 +34,7 @@ class MembershipForm(PolesModelForm):
 class EndMembershipForm(PolesModelForm):
     version = VersionField()
 
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = Membership
         fields = ["end"]
         widgets = {"end": forms.DateInput(attrs={"type": "date"})}

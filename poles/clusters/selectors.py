@@ -30,8 +30,12 @@ def with_member_counts(queryset: QuerySet[Cluster], day: dt.date | None = None) 
 
 
 def list_clusters(user, day: dt.date | None = None) -> QuerySet[Cluster]:
-    return with_member_counts(clusters_for(user), day).prefetch_related(
-        "regions", "fields", Prefetch("ratings", queryset=ClusterRating.objects.order_by("-year"))
+    return (
+        with_member_counts(clusters_for(user), day)
+        .order_by("name", "pk")
+        .prefetch_related(
+            "regions", "fields", Prefetch("ratings", queryset=ClusterRating.objects.order_by("-year"))
+        )
     )
 
 

@@ -90,8 +90,8 @@ def membership_add(request, slug):
 
 @login_required
 def membership_end(request, pk):
-    membership = get_or_404(
-        Membership.objects.select_related("cluster", "organisation"), request.user, CHANGE, pk=pk
+    membership = get_for_change(
+        Membership.objects.select_related("cluster", "organisation"), request.user, pk=pk
     )
     form = EndMembershipForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():

@@ -10,8 +10,20 @@ class PolesForm(DsfrBaseForm):
     """A plain form rendered with DSFR field groups."""
 
 
+def _formfield(model_field, **kwargs):
+    """Web addresses typed without a scheme are taken as https://."""
+    from django.db import models
+
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 class PolesModelForm(forms.ModelForm):
     """A model form rendered with DSFR field groups; `version` carries the optimistic lock."""
+
+    class Meta:
+        formfield_callback = _formfield
 
     template_name = "dsfr/form_snippet.html"
     bound_field_class = DsfrBoundField

@@ -34,7 +34,10 @@ class FilteredListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
-        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        # An unbound filter set (no query string) lists everything; an invalid one lists nothing
+        # and shows its errors.
+        valid = not filterset.is_bound or filterset.is_valid()
+        queryset = filterset.qs if valid else filterset.queryset.none()
         paginator = Paginator(queryset, self.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()

@@ -410,11 +410,15 @@ def _run_event_study(args, language: str, stdout: TextIO, stderr: TextIO) -> int
         return EXIT_OK
     t = lambda message: translate(message, language)  # noqa: E731
     s = result.static
+    # Labels are translated outside f-strings so that xgettext (makemessages) can see them.
+    title, event, estimate, error = (
+        t(_("Static two-way fixed effects estimate")), t(_("event time")), t(_("estimate")), t(_("std. error")),
+    )  # fmt: skip
     print(
-        f"{t(_('Static two-way fixed effects estimate'))}: {_n(s['coef'], language)} [{_n(s['ci_low'], language)} ; {_n(s['ci_high'], language)}]",
+        f"{title}: {_n(s['coef'], language)} [{_n(s['ci_low'], language)} ; {_n(s['ci_high'], language)}]",
         file=stdout,
     )
-    print(f"{t(_('event time')):>12} {t(_('estimate')):>10} {t(_('std. error')):>10}", file=stdout)
+    print(f"{event:>12} {estimate:>10} {error:>10}", file=stdout)
     for row in result.event_study:
         print(
             f"{row['event_time']:>12} {_n(row['coef'], language):>10} {_n(row['se'], language):>10}",
@@ -447,7 +451,8 @@ def _run_matched(args, language: str, stdout: TextIO, stderr: TextIO) -> int:
         f"ATT: {_n(result.att, language)} (se {_n(result.se, language)}) [{_n(result.ci_low, language)} ; {_n(result.ci_high, language)}]",
         file=stdout,
     )
-    print(f"{t(_('variable')):<28} {t(_('SMD before')):>11} {t(_('SMD after')):>11}", file=stdout)
+    variable, before, after = t(_("variable")), t(_("SMD before")), t(_("SMD after"))
+    print(f"{variable:<28} {before:>11} {after:>11}", file=stdout)
     for row in result.balance:
         print(
             f"{translate(row['variable'], language)[:28]:<28} {_n(row['smd_before'], language):>11} {_n(row['smd_after'], language):>11}",
@@ -464,17 +469,20 @@ def _n(value: Any, language: str) -> str:
 
 def _print_table(result, language: str, stdout: TextIO) -> None:
     t = lambda message: translate(message, language)  # noqa: E731
+    error, units, observations, low, high = (
+        t(_("std. error")), t(_("units")), t(_("observations")), t(_("low")), t(_("high")),
+    )  # fmt: skip
     print(
-        f"ATT ({result.aggregation}): {_n(result.att, language)}  {t(_('std. error'))} {_n(result.se, language)}  "
+        f"ATT ({result.aggregation}): {_n(result.att, language)}  {error} {_n(result.se, language)}  "
         f"[{_n(result.ci_low, language)} ; {_n(result.ci_high, language)}]  "
-        f"{t(_('units'))} {format_count(result.n_units, language)}  {t(_('observations'))} {format_count(result.n_obs, language)}",
+        f"{units} {format_count(result.n_units, language)}  {observations} {format_count(result.n_obs, language)}",
         file=stdout,
     )
     if result.estimates:
         key = ESTIMATE_KEY[result.aggregation]
         labels = {"group": _("cohort"), "event_time": _("event time"), "period": _("year")}
         print(
-            f"{t(labels[key]):>12} {'ATT':>10} {t(_('std. error')):>10} {t(_('low')):>10} {t(_('high')):>10}",
+            f"{t(labels[key]):>12} {'ATT':>10} {error:>10} {low:>10} {high:>10}",
             file=stdout,
         )
         for row in result.estimates:

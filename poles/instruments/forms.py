@@ -13,7 +13,7 @@ class ShareInstrumentForm(PolesModelForm):
         label=_("Your e-mail"), help_text=_("Used only to tell you whether the record is published.")
     )
 
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = Instrument
         fields = [
             "kind", "title_fr", "title_en", "country", "contact_person", "contact_organisation", "contact_email",

@@ -11,7 +11,7 @@ from .models import Contact, Organisation, YearlyFigures
 class OrganisationForm(PolesModelForm):
     version = VersionField()
 
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = Organisation
         fields = [
             "name", "acronym", "category", "siren", "siret", "rnsr", "ror", "vat", "pic",
@@ -30,7 +30,7 @@ class OrganisationForm(PolesModelForm):
 
 
 class YearlyFiguresForm(PolesModelForm):
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = YearlyFigures
         fields = [
             "year",
@@ -52,7 +52,7 @@ class YearlyFiguresForm(PolesModelForm):
 
 
 class ContactForm(PolesModelForm):
-    class Meta:
+    class Meta(PolesModelForm.Meta):
         model = Contact
         fields = ["first_name", "last_name", "job_title", "email", "phone", "is_main"]
         labels = {"is_main": _("Main contact")}

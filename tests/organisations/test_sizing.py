@@ -66,7 +66,9 @@ def test_vectorised_classification_equals_the_scalar_one(rows, public):
     expected = sizing.classify_years(
         {
             year: Figures(
-                None if h is None else Decimal(h), None if t is None else Decimal(t), None if b is None else Decimal(b)
+                None if h is None else Decimal(h),
+                None if t is None else Decimal(t),
+                None if b is None else Decimal(b),
             )
             for year, (h, t, b) in enumerate(rows)
         },

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             if broken:
                 raise CommandError(f"{po_path}: placeholders differ from the source text in: {broken[:3]}")
             catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
-            self.stdout.write(f"{po_path.relative_to(root.parent)}: {len(catalogue.translated_entries())} messages")
+            self.stdout.write(
+                f"{po_path.relative_to(root.parent)}: {len(catalogue.translated_entries())} messages"
+            )
 
 
 def _same_placeholders(source: str, translation: str) -> bool:
