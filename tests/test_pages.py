@@ -45,7 +45,7 @@ def _pending_instrument():
 
 
 OK, LOGIN, DENIED, HIDDEN = 200, 302, 403, 404
-ALL_OK = {role: OK for role in ROLES}
+ALL_OK = dict.fromkeys(ROLES, OK)
 
 
 def only(allowed: set[str], otherwise: int) -> dict[str, int]:

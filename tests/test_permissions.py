@@ -73,9 +73,10 @@ def test_contacts_of_another_organisation(role, sees, users, client_for, api_for
 
 
 def test_cluster_staff_see_contacts_of_their_members_only(users, api_for):
+    from django.utils import timezone
+
     from poles.clusters.models import Membership
     from poles.clusters.selectors import active_on
-    from django.utils import timezone
 
     today = timezone.localdate()
     member = Membership.objects.filter(active_on(today), cluster__slug="minalogic").first().organisation

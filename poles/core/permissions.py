@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 
 from .roles import Roles, roles_of
