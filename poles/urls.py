@@ -4,8 +4,10 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from poles.analytics import views as analytics_views
+from poles.core.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("poles.api_urls")),
 ]

@@ -92,7 +92,7 @@ PAGES = {
 # Pages that are not GET pages of their own (POST-only actions, framework views).
 NOT_PAGES = {
     "instruments:moderate", "accounts:logout", "accounts:password_reset_done", "accounts:password_reset_confirm",
-    "accounts:password_reset_complete", "javascript-catalog", "set_language",
+    "accounts:password_reset_complete", "javascript-catalog", "set_language", "healthz",
 }  # fmt: skip
 
 

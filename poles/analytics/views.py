@@ -16,10 +16,11 @@ from . import selectors
 def home(request):
     today = timezone.localdate()
     programme = selectors.main_programme()
-    glance = selectors.glance(today)
-    columns, table = selectors.members_by_category_and_size(today)
+    frame = selectors.MembershipFrame.load()
+    glance = selectors.glance(frame, today)
+    columns, table = selectors.members_by_category_and_size(frame, today)
     first_year = programme.start_year if programme else today.year
-    history = selectors.members_by_year(range(first_year, today.year + 1))
+    history = selectors.members_by_year(frame, range(first_year, today.year + 1))
     regions = [row for row in selectors.clusters_by_region(Region.Kind.CURRENT) if row[2]]
     first_wave = dt.date(first_year + 2, 12, 31)
     former = [
