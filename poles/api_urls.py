@@ -1,18 +1,16 @@
 """The REST API: every app registers its viewsets on one router."""
 
-from importlib import import_module
-
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from poles.core.discovery import app_modules
 from poles.core.tokens import ObtainToken
 
-API_APPS = ["territories", "organisations", "instruments", "clusters"]
-
 router = DefaultRouter()
-for app in API_APPS:
-    import_module(f"poles.{app}.api").register(router)
+for module in app_modules("api"):
+    if hasattr(module, "register"):  # poles.core.api holds the shared plumbing, no routes
+        module.register(router)
 
 urlpatterns = [
     path("token/", ObtainToken.as_view(), name="api-token"),

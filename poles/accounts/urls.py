@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from . import forms
 
 app_name = "accounts"
+URL_PREFIX = "accounts/"
 urlpatterns = [
     path(
         "login/",

@@ -101,7 +101,9 @@ def members_by_year(frame: MembershipFrame, years: range) -> list[tuple[int, int
     return out
 
 
-def clusters_by_region(kind: str = Region.Kind.CURRENT, labelled_by: dt.date | None = None) -> list[tuple[str, str, int]]:
+def clusters_by_region(
+    kind: str = Region.Kind.CURRENT, labelled_by: dt.date | None = None
+) -> list[tuple[str, str, int]]:
     """(region code, region name, clusters) for each region of `kind`: the clusters labelled
     today, or, with `labelled_by`, every cluster first labelled by that date."""
     if labelled_by is None:

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "clusters"
+URL_PREFIX = "clusters/"
 urlpatterns = [
     path("", views.ClusterList.as_view(), name="list"),
     path("<slug:slug>/", views.cluster_detail, name="detail"),

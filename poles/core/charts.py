@@ -17,7 +17,18 @@ from typing import Any
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 # The DSFR illustrative palette, in an order where neighbours contrast.
-PALETTE = ["#000091", "#E1000F", "#009081", "#A558A0", "#C3992A", "#417DC4", "#CE614A", "#68A532", "#7D4E5B", "#5770BE"]
+PALETTE = [
+    "#000091",
+    "#E1000F",
+    "#009081",
+    "#A558A0",
+    "#C3992A",
+    "#417DC4",
+    "#CE614A",
+    "#68A532",
+    "#7D4E5B",
+    "#5770BE",
+]
 
 BASE_LAYOUT = {
     "margin": {"l": 50, "r": 20, "t": 30, "b": 40},
@@ -48,7 +59,9 @@ class Chart:
         return json.dumps(figure, separators=(",", ":"), default=str).translate(_JSON_ESCAPES)
 
 
-def bar(chart_id: str, title: str, labels: list[str], values: list[float], *, value_label: str, horizontal=False) -> Chart:
+def bar(
+    chart_id: str, title: str, labels: list[str], values: list[float], *, value_label: str, horizontal=False
+) -> Chart:
     trace = {"type": "bar", "marker": {"color": PALETTE[0]}, "name": value_label}
     trace.update({"y": labels, "x": values, "orientation": "h"} if horizontal else {"x": labels, "y": values})
     rows = [[label, v] for label, v in zip(labels, values, strict=True)]
@@ -62,7 +75,13 @@ def line(chart_id: str, title: str, x: list, series: dict[str, list[float]], *, 
         for i, (name, values) in enumerate(series.items())
     ]  # fmt: skip
     rows = [[xv, *[series[name][i] for name in series]] for i, xv in enumerate(x)]
-    return Chart(chart_id, title, {"data": data, "layout": {"xaxis": {"title": {"text": x_label}}}}, [x_label, *series], rows)
+    return Chart(
+        chart_id,
+        title,
+        {"data": data, "layout": {"xaxis": {"title": {"text": x_label}}}},
+        [x_label, *series],
+        rows,
+    )
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:

@@ -5,6 +5,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .discovery import app_modules
 from .roles import roles_of
 
 
@@ -31,9 +32,12 @@ def poles(request):
         {"code": code, "name": name, "url": translate_url(path, code), "current": current.startswith(code)}
         for code, name in settings.LANGUAGES
     ]
+    roles = roles_of(getattr(request, "user", None))
+    menu = [item for module in app_modules("menu") for item in module.items(request, roles)]
     return {
+        "poles_menu": menu,
         "SITE_CONFIG": SiteConfig,
         "POLES_DEBUG": settings.DEBUG,
         "poles_languages": languages,
-        "poles_roles": roles_of(getattr(request, "user", None)),
+        "poles_roles": roles,
     }

@@ -879,7 +879,10 @@ def generate(
     """
     if scale not in SCALES:
         raise ValueError(scale)
-    from . import extensions  # noqa: F401  (later apps' steps register on import)
+    from poles.core.discovery import app_modules
+
+    app_modules("demo")  # each app's demo.py registers its steps, in INSTALLED_APPS order
+    from . import users  # noqa: F401  (demo accounts come last)
 
     ctx = DemoContext(seed=seed, scale=SCALES[scale], log=log)
     ctx.accounts = settings.DEBUG if accounts is None else accounts

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "instruments"
+URL_PREFIX = "catalogue/"
 urlpatterns = [
     path("", views.InstrumentList.as_view(), name="list"),
     path("share/", views.instrument_share, name="share"),

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "organisations"
+URL_PREFIX = "organisations/"
 urlpatterns = [
     path("", views.OrganisationList.as_view(), name="list"),
     path("<int:pk>/", views.organisation_detail, name="detail"),

@@ -54,10 +54,14 @@ def server(tmp_path_factory):
     env.pop("SECRET_KEY", None)
     poles = [sys.executable, "-m", "poles.cli"]
     subprocess.run([*poles, "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run([*poles, "demo", "--scale", "tiny", "--seed", "11"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*poles, "demo", "--scale", "tiny", "--seed", "11"], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     port = _free_port()
     log = open(directory / "server.log", "w")  # noqa: SIM115 — closed at teardown
-    process = subprocess.Popen([*poles, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [*poles, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
