@@ -851,11 +851,16 @@ def make_contracts(ctx: DemoContext) -> None:
 
 
 def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs through the DB-API's executemany: the fastest portable path for large tables."""
+    """The fastest portable bulk insert: COPY on PostgreSQL, executemany elsewhere."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 — fixed names
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608 — fixed names
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         for start in range(0, len(rows), 20_000):
             cursor.executemany(sql, rows[start : start + 20_000])
 
