@@ -384,9 +384,12 @@ class Reconciliation:
 
 def reconciliation(call: Call) -> Reconciliation:
     """Check, per funder, that the decisions add up exactly to what the selection reserved."""
+    # Projects the selection kept that ask some aid: each must have its decisions, and only they.
     kept = set(
         Project.objects.filter(
-            call=call, status__in=[Project.Status.SELECTED, Project.Status.FUNDED]
+            call=call,
+            status__in=[Project.Status.SELECTED, Project.Status.FUNDED],
+            participations__aid_requests__amount__gt=0,
         ).values_list("pk", flat=True)
     )
     decisions = list(
