@@ -197,56 +197,8 @@ def run_selection(call: Call, *, actor, time_limit: float | None = engine.DEFAUL
         result = engine.select(inputs.proposals, inputs.envelopes, inputs.constraints, time_limit=time_limit)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
-    greedy = set(result.greedy_selected)
     with transaction.atomic():
-        run = SelectionRun.objects.create(
-            call=call,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            parameters={
-                **inputs.as_json(),
-                "time_limit": time_limit,
-                "source": result.source,
-                "selected": list(result.selected),
-                "greedy_selected": list(result.greedy_selected),
-                "usage": result.usage,
-                "objective_kind": result.objective_kind,
-            },
-            inputs_fingerprint=inputs.fingerprint(),
-            status=result.status,
-            objective=result.objective,
-            bound=result.bound if math.isfinite(result.bound) else None,
-            gap=result.gap,
-            greedy_objective=result.greedy_objective,
-            solve_seconds=result.solve_seconds,
-            binding=list(result.binding),
-        )
-        items = [
-            SelectionItem(
-                run=run,
-                project_id=int(e.proposal_id),
-                proposed=e.selected,
-                greedy=e.proposal_id in greedy,
-                reason=e.reason,
-                details={"details": e.details, "blocking": list(e.blocking), "engine_rank": e.rank},
-                rank=inputs.positions.get(e.proposal_id),
-                outcome=default_outcome(e.selected),
-            )
-            for e in result.explanations
-        ]
-        items += [
-            SelectionItem(
-                run=run,
-                project_id=int(key),
-                proposed=False,
-                greedy=False,
-                reason=excluded["reason"],
-                details={"details": excluded["details"], "blocking": [], "engine_rank": None},
-                rank=inputs.positions.get(key),
-                outcome=default_outcome(False),
-            )
-            for key, excluded in inputs.excluded.items()
-        ]
-        SelectionItem.objects.bulk_create(items)
+        run = store_run(call, inputs, result, actor=actor, time_limit=time_limit)
         audit.record(
             "selection.selectionrun.create",
             run,
@@ -259,6 +211,66 @@ def run_selection(call: Call, *, actor, time_limit: float | None = engine.DEFAUL
                 "fingerprint": run.inputs_fingerprint,
             },
         )
+    return run
+
+
+def store_run(
+    call: Call, inputs: SelectionInputs, result: engine.SelectionResult, *, actor, time_limit
+) -> SelectionRun:
+    """Keep a run: its inputs, the result, the greedy comparison and one item per proposal.
+
+    Items of proposals kept out of the optimisation (below a review threshold) say so; every item
+    starts with the optimiser's outcome (selected, or rejected) until an officer adjusts it.
+    """
+    greedy = set(result.greedy_selected)
+    run = SelectionRun.objects.create(
+        call=call,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        parameters={
+            **inputs.as_json(),
+            "time_limit": time_limit,
+            "source": result.source,
+            "selected": list(result.selected),
+            "greedy_selected": list(result.greedy_selected),
+            "usage": result.usage,
+            "objective_kind": result.objective_kind,
+        },
+        inputs_fingerprint=inputs.fingerprint(),
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound if math.isfinite(result.bound) else None,
+        gap=result.gap,
+        greedy_objective=result.greedy_objective,
+        solve_seconds=result.solve_seconds,
+        binding=list(result.binding),
+    )
+    items = [
+        SelectionItem(
+            run=run,
+            project_id=int(e.proposal_id),
+            proposed=e.selected,
+            greedy=e.proposal_id in greedy,
+            reason=e.reason,
+            details={"details": e.details, "blocking": list(e.blocking), "engine_rank": e.rank},
+            rank=inputs.positions.get(e.proposal_id),
+            outcome=default_outcome(e.selected),
+        )
+        for e in result.explanations
+    ]
+    items += [
+        SelectionItem(
+            run=run,
+            project_id=int(key),
+            proposed=False,
+            greedy=False,
+            reason=excluded["reason"],
+            details={"details": excluded["details"], "blocking": [], "engine_rank": None},
+            rank=inputs.positions.get(key),
+            outcome=default_outcome(False),
+        )
+        for key, excluded in inputs.excluded.items()
+    ]
+    SelectionItem.objects.bulk_create(items)
     return run
 
 
