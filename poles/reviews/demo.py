@@ -25,7 +25,7 @@ POOL_SIZE = 60
 
 def expertise_vocabulary() -> list[list[str]]:
     """Keywords per specialisation field: the French label and its short stem, as proposals use."""
-    return [[label_fr, stem] for _slug, label_fr, _label_en, stem in reference.FIELDS]
+    return [list(dict.fromkeys([label_fr, stem])) for _slug, label_fr, _label_en, stem in reference.FIELDS]
 
 
 @step("reviewer pool")

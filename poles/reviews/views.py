@@ -459,7 +459,7 @@ def assignment_detail(request, pk):
         "review": review,
         "submitted": assignment.status == Assignment.Status.SUBMITTED,
         "consortium": project.participations.select_related("organisation").order_by(
-            "-role", "organisation__name"
+            "role", "organisation__name"
         ),
         "details": _proposal_details(project) if readable else None,
     }

@@ -45,6 +45,13 @@ from poles.reviews import notify
 from poles.reviews.selectors import proposal_facts, with_facts
 
 ACTIVE = (Decision.Status.PROPOSED, Decision.Status.DECIDED, Decision.Status.NOTIFIED)
+# The decision and proposal labels these pages show, given their French here until the catalogues
+# of grants and projects carry them (an app earlier in INSTALLED_APPS wins where both translate).
+SHOWN_LABELS = (
+    _("Proposed"), _("Decided"), _("Notified"), _("Cancelled"), _("Grant"), _("Recoverable advance"),
+    _("Eligible"), _("Under review"), _("Selected"), _("On the reserve list"), _("Rejected"), _("Funded"),
+    _("Lead"), _("Partner"), _("Staff"), _("Overheads"), _("Equipment"), _("Subcontracting"), _("Other costs"),
+)  # fmt: skip
 DECIDED = (Decision.Status.DECIDED, Decision.Status.NOTIFIED)
 
 

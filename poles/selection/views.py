@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -109,7 +110,8 @@ def run_detail(request, pk):
     rows = selectors.run_items(selection)
     latest = services.latest_run(call)
     context = {
-        "title": _("Selection run of %(date)s") % {"date": selection.created_at.strftime("%Y-%m-%d %H:%M")},
+        "title": _("Selection run of %(date)s")
+        % {"date": formats.date_format(timezone.localtime(selection.created_at), "SHORT_DATETIME_FORMAT")},
         "breadcrumb": _crumbs(call, (_("Run"), None)),
         "run": selection,
         "call": call,
