@@ -312,7 +312,11 @@ def declare(assignment: Assignment, *, actor, has_conflict: bool, statement: str
     if has_conflict and not statement:
         raise ValidationError({"statement": _("Please say what the conflict of interest is.")})
     with transaction.atomic():
-        locked = Assignment.objects.select_for_update().select_related("project__call").get(pk=assignment.pk)
+        locked = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("project__call")
+            .get(pk=assignment.pk)
+        )
         if locked.status != Assignment.Status.ASSIGNED:
             raise _refuse(_("This assignment is closed."), "wrong_state")
         if ConflictDeclaration.objects.filter(
@@ -410,7 +414,11 @@ def save_review(
     """
     _require(actor, "reviews.write_review", assignment)
     with transaction.atomic():
-        locked = Assignment.objects.select_for_update().select_related("project__call").get(pk=assignment.pk)
+        locked = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("project__call")
+            .get(pk=assignment.pk)
+        )
         if locked.status == Assignment.Status.WITHDRAWN:
             raise _refuse(_("This assignment was withdrawn."), "wrong_state")
         if locked.status == Assignment.Status.SUBMITTED:

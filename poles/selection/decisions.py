@@ -190,7 +190,9 @@ def adjust(
         raise ValidationError({"reason": _("Please give a reason.")})
     with transaction.atomic():
         locked = (
-            Decision.objects.select_for_update().select_related("funder", "project__call").get(pk=decision.pk)
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("funder", "project__call")
+            .get(pk=decision.pk)
         )
         if expected_version is not None and locked.version != expected_version:
             raise StaleObject(locked.version)
@@ -203,7 +205,7 @@ def adjust(
         project = with_facts(Project.objects.filter(pk=locked.project_id)).get()
         call = project.call
         siblings = list(
-            Decision.objects.select_for_update()
+            Decision.objects.select_for_update(of=("self",))
             .filter(project=project, funder=locked.funder, status__in=ACTIVE)
             .select_related("participation")
         )
@@ -283,7 +285,7 @@ def decide(decision: Decision, *, actor, expected_version: int | None = None) ->
     _require(actor, "selection.decide", decision)
     with transaction.atomic():
         locked = (
-            Decision.objects.select_for_update()
+            Decision.objects.select_for_update(of=("self",))
             .select_related("project", "participation__organisation")
             .get(pk=decision.pk)
         )

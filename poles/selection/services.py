@@ -310,7 +310,9 @@ def adjust(item: SelectionItem, *, actor, outcome: str, reason: str) -> Selectio
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give a reason.")})
     with transaction.atomic():
-        locked = SelectionItem.objects.select_for_update().select_related("run__call").get(pk=item.pk)
+        locked = (
+            SelectionItem.objects.select_for_update(of=("self",)).select_related("run__call").get(pk=item.pk)
+        )
         run = locked.run
         if latest_run(run.call) != run:
             raise _refuse(_("A newer selection run exists: adjust that one."), "stale_run")
@@ -396,7 +398,7 @@ def confirm(run: SelectionRun, *, actor, reason: str = "") -> ConfirmOutcome:
 
     _require(actor, "selection.confirm", run)
     with transaction.atomic():
-        locked = SelectionRun.objects.select_for_update().select_related("call").get(pk=run.pk)
+        locked = SelectionRun.objects.select_for_update(of=("self",)).select_related("call").get(pk=run.pk)
         if locked.confirmed_at is not None:
             raise _refuse(_("This selection run is already confirmed."), "confirmed")
         if latest_run(locked.call) != locked:
