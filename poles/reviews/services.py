@@ -195,9 +195,9 @@ def auto_assign(call: Call, *, actor, per_proposal: int = DEFAULT_PER_PROPOSAL) 
         need = {pk: per_proposal - active[pk] for pk in ids if per_proposal - active[pk] > 0}
         if not need:
             return outcome
-        projects = {p.pk: p for p in selectors.with_facts(Project.objects.filter(pk__in=need))}
-        facts = {pk: selectors.proposal_facts(p) for pk, p in projects.items()}
-        years = {str(pk): selectors.reference_year(p) for pk, p in projects.items()}
+        projects = Project.objects.in_bulk(list(need))
+        facts = selectors.bulk_facts(need)
+        years = {str(pk): selectors.facts_year(f) for pk, f in facts.items()}
         reviewers = list(
             Reviewer.objects.filter(programme_id=call.programme_id, active=True).select_related("user")
         )

@@ -42,7 +42,7 @@ from poles.grants.models import Decision
 from poles.projects.models import AidRequest, Participation, Project
 from poles.projects.workflow import PROPOSAL
 from poles.reviews import notify
-from poles.reviews.selectors import proposal_facts, with_facts
+from poles.reviews.selectors import bulk_facts, proposal_facts, with_facts
 
 ACTIVE = (Decision.Status.PROPOSED, Decision.Status.DECIDED, Decision.Status.NOTIFIED)
 # The decision and proposal labels these pages show, given their French here until the catalogues
@@ -127,9 +127,11 @@ def compute(call: Call, *, actor, projects: list[int] | None = None) -> ComputeO
         queryset = queryset.filter(pk__in=projects)
     queryset = queryset.exclude(decisions__status__in=ACTIVE)
     funders = {f.slug: f for f in Funder.objects.filter(call_funders__call=call)}
+    projects = list(queryset.order_by("pk").prefetch_related("participations"))
+    all_facts = bulk_facts([p.pk for p in projects])
     with transaction.atomic():
-        for project in with_facts(queryset.order_by("pk")):
-            facts = proposal_facts(project)
+        for project in projects:
+            facts = all_facts[project.pk]
             try:
                 result = rates.decide([facts], call.rates, call.caps)
             except rates.DecisionError as exc:
@@ -468,10 +470,10 @@ def _recompute(call: Call, decisions: list[Decision], problems: list[str]) -> di
         (str(d.project_id), str(d.participation.organisation_id), d.funder.slug): d.eligible_cost
         for d in decisions
     }
-    projects = with_facts(Project.objects.filter(pk__in={d.project_id for d in decisions}).order_by("pk"))
+    facts = bulk_facts({d.project_id for d in decisions})
     try:
         result = rates.decide(
-            [proposal_facts(p) for p in projects], call.rates, call.caps, eligible_costs=costs
+            [facts[pk] for pk in sorted(facts)], call.rates, call.caps, eligible_costs=costs
         )
     except rates.DecisionError as exc:
         problems.extend(str(m) for m in exc.errors)

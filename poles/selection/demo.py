@@ -90,13 +90,9 @@ def _process_call(ctx: DemoContext, call: Call, reviewers: list[Reviewer], demo_
     if grid is None:
         ctx.log(f"{call}: no valid evaluation grid, left as it is")
         return
-    projects = list(
-        review_selectors.with_facts(
-            Project.objects.filter(call=call, status=Project.Status.ELIGIBLE).order_by("pk")
-        )
-    )
-    facts = {str(p.pk): review_selectors.proposal_facts(p) for p in projects}
-    years = {str(p.pk): review_selectors.reference_year(p) for p in projects}
+    projects = list(Project.objects.filter(call=call, status=Project.Status.ELIGIBLE).order_by("pk"))
+    facts = {str(pk): f for pk, f in review_selectors.bulk_facts([p.pk for p in projects]).items()}
+    years = {key: review_selectors.facts_year(f) for key, f in facts.items()}
     data = review_selectors.load_conflict_data(reviewers)
     pool = [review_selectors.reviewer_facts(r) for r in reviewers]
     conflicts = review_selectors.conflict_map(pool, list(facts.values()), data, years)
@@ -182,9 +178,21 @@ def _process_call(ctx: DemoContext, call: Call, reviewers: list[Reviewer], demo_
         status=Project.Status.UNDER_REVIEW, version=F("version") + 1
     )
     # Envelopes sized to fund the call's published share of its submissions.
-    _size_envelopes(call, summaries, by_pk, facts, held)
+    target = _size_envelopes(call, summaries, by_pk, facts, held)
     inputs = services.build_inputs(call)
     outcome = engine.select(inputs.proposals, inputs.envelopes, inputs.constraints, time_limit=10)
+    # Sized on the best-ranked proposals, the envelopes let the optimiser fund more, smaller ones:
+    # shrink them until the call funds about its published share.
+    for _attempt in range(4):
+        if len(outcome.selected) <= target * 1.03:
+            break
+        factor = target / len(outcome.selected)
+        inputs.envelopes = {f: math.floor(e * factor) for f, e in inputs.envelopes.items()}
+        outcome = engine.select(inputs.proposals, inputs.envelopes, inputs.constraints, time_limit=10)
+    for funder in Funder.objects.filter(slug__in=inputs.envelopes):
+        CallFunder.objects.filter(call=call, funder=funder).update(
+            envelope=Decimal(inputs.envelopes[funder.slug])
+        )
     run = services.store_run(call, inputs, outcome, actor=None, time_limit=10)
     SelectionRun.objects.filter(pk=run.pk).update(
         created_at=when + dt.timedelta(days=45), confirmed_at=when + dt.timedelta(days=50)
@@ -270,7 +278,7 @@ def _assign(facts, reviewers, demo_reviewer, conflicts, held):
     return chosen, match
 
 
-def _size_envelopes(call: Call, summaries, by_pk, facts, held) -> None:
+def _size_envelopes(call: Call, summaries, by_pk, facts, held) -> int:
     """Each funder's envelope: what the best-ranked passing proposals ask of it, up to the call's share."""
     submitted = Project.objects.filter(call=call, submitted_at__isnull=False).count() or len(by_pk)
     target = max(1, round(funded_share(call) * submitted))
@@ -288,6 +296,7 @@ def _size_envelopes(call: Call, summaries, by_pk, facts, held) -> None:
     for funder in Funder.objects.filter(slug__in=asked):
         envelope = Decimal(math.ceil(totals.get(funder.slug, Decimal(0))))
         CallFunder.objects.update_or_create(call=call, funder=funder, defaults={"envelope": envelope})
+    return target
 
 
 def _decide(ctx: DemoContext, call: Call, selected_facts, when) -> int:

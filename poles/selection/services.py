@@ -38,7 +38,7 @@ from poles.grants.models import Decision
 from poles.projects.models import Project
 from poles.projects.workflow import PROPOSAL
 from poles.reviews import notify
-from poles.reviews.selectors import proposal_facts, with_facts
+from poles.reviews.selectors import bulk_facts
 
 from . import engine
 from .models import SelectionItem, SelectionRun
@@ -130,8 +130,9 @@ def build_inputs(call: Call) -> SelectionInputs:
     """
     envelopes = {cf.funder.slug: float(cf.envelope) for cf in call.call_funders.select_related("funder")}
     projects = list(
-        with_facts(Project.objects.filter(call=call, status__in=CANDIDATES)).select_related("score")
+        Project.objects.filter(call=call, status__in=CANDIDATES).select_related("score", "lead_cluster")
     )
+    all_facts = bulk_facts([p.pk for p in projects])
     unscored = sorted(
         p.acronym or str(p.pk) for p in projects if not hasattr(p, "score") or p.score.overall is None
     )
@@ -150,7 +151,7 @@ def build_inputs(call: Call) -> SelectionInputs:
                 "details": {"score": float(project.score.overall), "reasons": project.score.reasons},
             }
             continue
-        facts = proposal_facts(project)
+        facts = all_facts[project.pk]
         aid: dict[str, Decimal] = {}
         sme: dict[str, Decimal] = {}
         for participation in facts.participations:
