@@ -16,6 +16,7 @@ Endpoints (state changes are explicit POST actions):
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -31,7 +32,7 @@ from poles.projects.models import Project
 
 from . import selectors, services
 from .filters import AssignmentFilter, ReviewerFilter
-from .models import Assignment, ProjectScore, Review, Reviewer
+from .models import Assignment, ConflictDeclaration, ProjectScore, Review, Reviewer
 from .serializers import (
     AssignmentSerializer,
     AutoAssignmentResultSerializer,
@@ -85,14 +86,22 @@ class ReviewerViewSet(ServiceModelViewSet):
         return services.add_reviewer(programme, actor=self.request.user, **data)
 
     def perform_service_update(self, obj, data, expected_version):
-        return services.update_reviewer(obj, actor=self.request.user, **data)
+        return services.update_reviewer(
+            obj, actor=self.request.user, expected_version=expected_version, **data
+        )
 
 
 class AssignmentViewSet(ETagMixin, RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):  # fmt: skip
     """Assignments: a reviewer lists and reads only their own; officers those of their programme."""
 
-    base_queryset = Assignment.objects.select_related("project", "reviewer__user")
+    base_queryset = Assignment.objects.select_related("project", "reviewer__user").annotate(
+        declaration=Subquery(
+            ConflictDeclaration.objects.filter(
+                reviewer=OuterRef("reviewer"), project=OuterRef("project")
+            ).values("has_conflict")[:1]
+        )
+    )
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     ordering = ["id"]

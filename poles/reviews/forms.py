@@ -54,6 +54,7 @@ class ReviewerEditForm(PolesForm):
     )
     max_load = forms.IntegerField(label=_("Maximum proposals per call"), min_value=1, max_value=50)
     active = forms.BooleanField(label=_("Active (may receive new proposals)"), required=False)
+    version = VersionField()
 
 
 class ManualAssignmentForm(PolesForm):

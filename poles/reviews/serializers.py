@@ -27,7 +27,8 @@ class ReviewerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reviewer
-        fields = ["id", "username", "name", "organisation", "expertise", "max_load", "active"]
+        fields = ["id", "username", "name", "organisation", "expertise", "max_load", "active", "version"]
+        read_only_fields = ["version"]
 
     def get_name(self, obj) -> str:
         return str(obj)
@@ -66,13 +67,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return str(obj.reviewer)
 
     def get_declared(self, obj) -> str | None:
-        """ "none" (no conflict signed), "conflict", or null (not signed yet)."""
-        declaration = ConflictDeclaration.objects.filter(
-            reviewer_id=obj.reviewer_id, project_id=obj.project_id
-        ).first()
-        if declaration is None:
+        """Whether the reviewer signed: "none" (no conflict), "conflict", or null (not yet)."""
+        if hasattr(obj, "declaration"):  # annotated by the viewset: no query per row
+            has_conflict = obj.declaration
+        else:
+            declaration = ConflictDeclaration.objects.filter(
+                reviewer_id=obj.reviewer_id, project_id=obj.project_id
+            ).first()
+            has_conflict = None if declaration is None else declaration.has_conflict
+        if has_conflict is None:
             return None
-        return "conflict" if declaration.has_conflict else "none"
+        return "conflict" if has_conflict else "none"
 
 
 class DeclarationSerializer(serializers.Serializer):

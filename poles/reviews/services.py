@@ -110,12 +110,14 @@ def add_reviewer(
     return reviewer
 
 
-def update_reviewer(reviewer: Reviewer, *, actor, **changes: Any) -> Reviewer:
-    """Change a pool member's organisation, expertise, load limit or activity (audited)."""
+def update_reviewer(
+    reviewer: Reviewer, *, actor, expected_version: int | None = None, **changes: Any
+) -> Reviewer:
+    """Change a pool member's organisation, expertise, load limit or activity (audited, locked)."""
     _require(actor, "reviews.manage_pool", reviewer)
     if "expertise" in changes:
         changes["expertise"] = expertise_list(changes["expertise"])
-    return core_services.update(reviewer, actor=actor, **changes)
+    return core_services.update(reviewer, actor=actor, expected_version=expected_version, **changes)
 
 
 # --------------------------------------------------------------------------- assignment

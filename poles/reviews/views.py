@@ -351,11 +351,16 @@ def reviewer_edit(request, pk):
         "expertise": ", ".join(reviewer.expertise or []),
         "max_load": reviewer.max_load,
         "active": reviewer.active,
+        "version": reviewer.version,
     }
     form = ReviewerEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
-            services.update_reviewer(reviewer, actor=request.user, **form.cleaned_data)
+            services.update_reviewer(reviewer, actor=request.user, expected_version=version, **data)
+        except StaleObject as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
