@@ -131,10 +131,10 @@ class CriteriaForm(PolesForm):
             dsfr_input_class_attr(visible)
 
     def score_help(self, criterion) -> str:
-        figures = {"max": self.grid.scale_max.normalize(), "weight": criterion.weight.normalize()}
+        figures = {"max": _number(self.grid.scale_max), "weight": _number(criterion.weight)}
         parts = [str(_("From 0 to %(max)s, weight %(weight)s") % figures)]
         if criterion.threshold is not None:
-            parts.append(str(_("threshold %(threshold)s") % {"threshold": criterion.threshold.normalize()}))
+            parts.append(str(_("threshold %(threshold)s") % {"threshold": _number(criterion.threshold)}))
         return ", ".join(parts) + "."
 
     def criterion_fields(self):
@@ -184,6 +184,14 @@ class ConsensusForm(CriteriaForm):
         label=_("Consensus comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     version = VersionField()
+
+
+def _number(value: Decimal) -> str:
+    """A grid figure (0.30, 2.5) in the reader's number format, without trailing zeros."""
+    from django.utils import formats
+
+    value = value.normalize()
+    return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent), use_l10n=True)
 
 
 def localized_label(label) -> str:

@@ -143,6 +143,7 @@ def ranking(request, pk):
         ],  # fmt: skip
         "call": call,
         "grid": grid,
+        "labels": _labels(grid),
         "projects": selectors.ranking(call),
     }
     return render(request, "reviews/ranking.html", context)
@@ -163,10 +164,20 @@ def project_detail(request, pk):
         "assignments": [(a, declarations.get(a.reviewer_id)) for a in assignments],
         "score": score,
         "grid": grid,
+        "labels": _labels(grid),
         "criteria": _criteria_rows(grid, score),
         "history": audit.history(project),
     }
     return render(request, "reviews/project.html", context)
+
+
+def _labels(grid) -> dict[str, str]:
+    """Criterion code -> its label in the reader's language, in the grid's order."""
+    from .forms import localized_label
+
+    if grid is None:
+        return {}
+    return {c.code: localized_label(c.label) or c.code for c in grid.criteria}
 
 
 def _criteria_rows(grid, score):
@@ -263,6 +274,7 @@ def consensus(request, pk):
         "form": form,
         "score": score,
         "criteria": _criteria_rows(grid, score),
+        "labels": _labels(grid),
         "reviews": selectors.submitted_reviews([project.pk]).get(project.pk, []),
         "cancel_url": reverse("reviews:project", args=[project.pk]),
     }
@@ -462,6 +474,7 @@ def assignment_detail(request, pk):
         "readable": readable,
         "form": form,
         "review": review,
+        "labels": _labels(grid),
         "submitted": assignment.status == Assignment.Status.SUBMITTED,
         "consortium": project.participations.select_related("organisation").order_by(
             "role", "organisation__name"

@@ -182,7 +182,7 @@ def test_from_eligible_proposal_to_decision_letter(as_user, review_server):
     officer.click("#consensus-form button[type=submit]")
     officer.wait_for_selector("#overall")
     # (0.3 x 4.5 + 0.3 x 4.5 [consensus] + 0.2 x 3.5) / 0.8: the N/A criterion is left out
-    assert "4,250" in officer.inner_text("#overall")
+    assert "4,25" in officer.inner_text("#overall")
 
     # 4. The officer runs the selection, reads why each proposal is in or out, and confirms.
     officer.goto(f"/selection/calls/{call_id}/")
