@@ -6,6 +6,8 @@ The page table is the single list of pages: a page added to the urls without a r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -106,7 +108,8 @@ def test_every_named_page_is_covered():
     assert not missing, f"pages without a row in PAGES: {sorted(missing)}"
 
 
-EXTRA_APPS: set[str] = set()
+# Apps whose pages have their own generated test (tests/<app>/test_pages.py).
+EXTRA_APPS = {p.parent.name for p in Path(__file__).parent.glob("*/test_pages.py")}
 # DRF router names (`organisation-list`, `instrument-publish`…): the API has its own tests.
 API_ROUTE_SUFFIXES = (
     "-list",
