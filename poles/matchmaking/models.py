@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from poles.core.fields import localized
 from poles.core.models import TimeStamped, Versioned
@@ -99,8 +100,8 @@ class ContactRequest(TimeStamped):
     """
 
     class Status(models.TextChoices):
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Not delivered")
+        SENT = "sent", pgettext_lazy("contact request", "Sent")
+        FAILED = "failed", pgettext_lazy("contact request", "Not delivered")
 
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
