@@ -217,9 +217,7 @@ def propose(request: ConsortiumRequest, *, max_results: int = 5) -> BuilderOutco
     specs = slots_for(request.call.rules, lead_facts, extra_partners=request.extra_partners)
     exclude = [str(request.lead.pk)]
     candidates = {spec.name: _slot_candidates(data, request, spec, territory, exclude) for spec in specs}
-    lead = builder.Candidate(
-        lead_facts.org_id, 0.0, {"facts": lead_facts, "card": data.card(lead_facts.org_id)}
-    )
+    lead = builder.Candidate(lead_facts.org_id, 0.0, _lead_data(data, request, lead_facts))
     slots = [
         builder.Slot(
             spec.name,

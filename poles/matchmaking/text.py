@@ -53,6 +53,10 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Acronyms of the field that end in "s" in the singular: "MEMS" is not the plural of "MEM".
+_INVARIANT = frozenset({"mems", "nems", "moems", "saas", "paas", "iaas"})
+
+
 def fold_plural(token: str) -> str:
     """Map the commonest French/English plural forms to their singular.
 
@@ -60,7 +64,7 @@ def fold_plural(token: str) -> str:
     "capteur", "reseaux" -> "reseau", "batteries" -> "batterie"; words ending in "ss"/"us"/"is"
     ("process", "virus", "analysis") and short words are left alone.
     """
-    if len(token) <= 3 or token.isdigit():
+    if len(token) <= 3 or token.isdigit() or token in _INVARIANT:
         return token
     if token.endswith(("eaux", "eux")):
         return token[:-1]

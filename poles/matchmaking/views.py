@@ -251,6 +251,7 @@ def builder(request):
         "error": error,
         "any_eligible": any(c["proposal"].check.eligible for c in cards),
         "slot_labels": {s.name: slot_label(s.name) for s in outcome.slots} if outcome else {},
+        "lead_cluster": form.cleaned_data.get("lead_cluster") if outcome else None,
     }
     return render(
         request, "matchmaking/builder.html", context, status=400 if form.is_bound and form.errors else 200

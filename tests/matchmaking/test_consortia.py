@@ -35,6 +35,7 @@ def test_proposals_are_eligible_ranked_and_carry_the_check(request_, member_org)
     assert eligible == outcome.proposals[: len(eligible)], "eligible consortia come first"
     best = eligible[0]
     assert best.seats[0].org_id == str(member_org.pk) and best.seats[0].is_lead
+    assert best.seats[0].region_name == member_org.departement.region.name
     assert [s.slot for s in best.seats[1:]] == [spec.name for spec in outcome.slots]
     statuses = {r.rule: r.status for r in best.check.results}
     assert statuses["min_research_bodies"] == "pass" and statuses["territory_share"] == "pass"

@@ -24,6 +24,8 @@ def test_french_and_english_stop_words_and_numbers_are_dropped():
         ("virus", "virus"),
         ("analysis", "analysis"),
         ("gas", "gas"),
+        ("mems", "mems"),
+        ("saas", "saas"),
     ],
 )
 def test_plural_folding_is_minimal(word, folded):
