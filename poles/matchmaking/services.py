@@ -211,7 +211,7 @@ def send_contact_request(
             sender=sender,
             sender_organisation=sender_organisation,
             recipient=recipient,
-            subject=subject.strip(),
+            subject=" ".join(subject.split()),  # one line: it becomes an e-mail header
             message=message.strip(),
             consent=consent,
         )

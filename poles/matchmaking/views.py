@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from poles.core import audit
 from poles.core.exceptions import StaleObject
 from poles.core.permissions import VIEW, can, get_for_change, get_or_404
+from poles.core.roles import roles_of
 from poles.organisations.models import Organisation
 from poles.projects.models import Project
 
@@ -56,13 +58,19 @@ def search(request):
         "breadcrumb": [(_("Partner search"), None)],
         "form": form,
         "outcome": outcome,
-        "consortium": Organisation.objects.filter(pk__in=consortium).order_by("name"),
+        # Only organisations one may see in partner search are named back (the findable ones, one's own).
+        "consortium": Organisation.objects.filter(pk__in=consortium)
+        .filter(Q(findable=True) | Q(pk__in=roles_of(request.user).member_of))
+        .order_by("name"),
         "consortium_ids": ",".join(str(pk) for pk in consortium),
         "querystring": _without(request.GET, "consortium"),
         "own_organisations": selectors.lead_organisations(request.user),
     }
-    template = "matchmaking/_search_results.html" if request.htmx else "matchmaking/search.html"
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+    if request.htmx:  # htmx swaps only 2xx answers: the fragment itself shows the errors
+        return render(request, "matchmaking/_search_results.html", context)
+    return render(
+        request, "matchmaking/search.html", context, status=400 if form.is_bound and form.errors else 200
+    )
 
 
 @login_required
@@ -287,12 +295,16 @@ def consortium_check(request):
             (_("Check a consortium"), None),
         ),
         "form": form,
-        "errors": errors or (list(form.errors.values()) if form.errors else None),
+        "errors": errors or [message for messages_ in form.errors.values() for message in messages_],
     }
-    if proposal is not None:
-        context.update(_card_context(form, proposal, int(request.GET.get("number", "1") or 1)))
+    if proposal is None:
+        if request.htmx:  # htmx swaps only 2xx answers: the fragment itself shows the errors
+            return render(request, "matchmaking/_consortium_errors.html", context)
+        return render(request, "matchmaking/consortium_check.html", context, status=400)
+    number = request.GET.get("number", "1")
+    context.update(_card_context(form, proposal, int(number) if number.isdigit() else 1))
     template = "matchmaking/_consortium.html" if request.htmx else "matchmaking/consortium_check.html"
-    return render(request, template, context, status=200 if proposal is not None else 400)
+    return render(request, template, context)
 
 
 @login_required
@@ -305,7 +317,7 @@ def start_proposal(request):
             "title": _("Start a draft proposal"),
             "breadcrumb": _search_crumbs((_("Start a draft proposal"), None)),
             "form": form,
-            "errors": errors or (list(form.errors.values()) if form.errors else None),
+            "errors": errors or [message for messages_ in form.errors.values() for message in messages_],
         }
         return render(request, "matchmaking/consortium_check.html", context, status=400)
     idea = form.cleaned_data["idea"]

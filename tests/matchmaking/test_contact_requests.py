@@ -177,3 +177,10 @@ def test_failed_relay_is_recorded(recipient, users, settings, django_capture_on_
         request = _send(users["member"], recipient)
     request.refresh_from_db()
     assert request.status == ContactRequest.Status.FAILED
+
+
+def test_the_subject_becomes_one_line(recipient, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _send(users["member"], recipient, subject="Projet\nBcc: intrus@example.org")
+    assert request.subject == "Projet Bcc: intrus@example.org"
+    assert mail.outbox[0].to == [SECRET] and "intrus@example.org" not in mail.outbox[0].bcc

@@ -184,3 +184,15 @@ def test_search_query_count_does_not_grow_with_results(users, client_for):
     with CaptureQueriesContext(connection) as large:
         client.get("/partners/?q=capteurs+maintenance+logiciel&k=50")
     assert len(large) == len(small)
+
+
+def test_htmx_fragments_show_errors_with_a_2xx_answer(users, client_for):
+    client = client_for(users["member"])
+    search = client.get("/partners/?q=x&category=astronaut", HTTP_HX_REQUEST="true")
+    assert search.status_code == 200 and "fr-alert--error" in search.content.decode()
+    assert client.get("/partners/?q=x&category=astronaut").status_code == 400
+    query = _builder_query(users).replace("m_research=", "m_research=999999")
+    check = client.get("/partners/consortium/check/?" + query, HTTP_HX_REQUEST="true")
+    assert check.status_code == 200
+    assert "fr-alert--error" in check.content.decode() and "<html" not in check.content.decode()
+    assert client.get("/partners/consortium/check/?" + query).status_code == 400
