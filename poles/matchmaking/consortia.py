@@ -28,9 +28,9 @@ from poles.organisations.models import Category, Organisation, SizeClass
 
 from . import builder
 from .composition import ConsortiumCheck, MemberFacts, SlotSpec, check_consortium, slot_label, slots_for
-from .engine import SearchFilters, search
+from .engine import SearchFilters, Suggestion, search
 from .indexing import PUBLIC_CONTROL_THRESHOLD, PartnerCard, PartnerData, partner_data
-from .selectors import PartnerResult, to_result
+from .selectors import PartnerResult, category_labels, still_findable, to_result, verified
 
 CANDIDATES_PER_SLOT = 10
 ALTERNATIVES_SHOWN = 8
@@ -144,15 +144,15 @@ def _territory(data: PartnerData, request: ConsortiumRequest) -> frozenset[str]:
     )
 
 
-def _slot_candidates(
+def _slot_suggestions(
     data: PartnerData,
     request: ConsortiumRequest,
     spec: SlotSpec,
     territory: frozenset[str],
     exclude: list[str],
-) -> list[PartnerResult]:
+) -> list[Suggestion]:
     """The best candidates for a slot: overall, and inside the lead cluster's territory."""
-    seen: dict[str, PartnerResult] = {}
+    seen: dict[str, Suggestion] = {}
     for regions in (None, territory or None):
         filters = SearchFilters(categories=spec.categories, sizes=spec.sizes, regions=regions)
         for suggestion in search(
@@ -163,8 +163,24 @@ def _slot_candidates(
             exclude=exclude,
             k=CANDIDATES_PER_SLOT,
         ):
-            seen.setdefault(suggestion.org_id, to_result(data, suggestion))
-    return sorted(seen.values(), key=lambda r: (-round(r.score, 12), r.card.id))
+            seen.setdefault(suggestion.org_id, suggestion)
+    return sorted(seen.values(), key=lambda s: (-round(s.score, 12), int(s.org_id)))
+
+
+def _candidates(
+    data: PartnerData, request: ConsortiumRequest, specs: list[SlotSpec], territory: frozenset[str]
+) -> dict[str, list[PartnerResult]]:
+    """Candidates of every slot, checked against the database in one query (opted out since the
+    index was built: dropped)."""
+    exclude = [str(request.lead.pk)]
+    per_slot = {spec.name: _slot_suggestions(data, request, spec, territory, exclude) for spec in specs}
+    kept = verified([s for suggestions in per_slot.values() for s in suggestions], allowed={request.lead.pk})
+    by_id = {s.org_id: s for s in kept}
+    labels = category_labels()
+    return {
+        name: [to_result(data, by_id[s.org_id], labels) for s in suggestions if s.org_id in by_id]
+        for name, suggestions in per_slot.items()
+    }
 
 
 def _checker(request: ConsortiumRequest):
@@ -215,8 +231,7 @@ def propose(request: ConsortiumRequest, *, max_results: int = 5) -> BuilderOutco
     territory = _territory(data, request)
     lead_facts = _lead_facts(request, territory)
     specs = slots_for(request.call.rules, lead_facts, extra_partners=request.extra_partners)
-    exclude = [str(request.lead.pk)]
-    candidates = {spec.name: _slot_candidates(data, request, spec, territory, exclude) for spec in specs}
+    candidates = _candidates(data, request, specs, territory)
     lead = builder.Candidate(lead_facts.org_id, 0.0, _lead_data(data, request, lead_facts))
     slots = [
         builder.Slot(
@@ -257,15 +272,15 @@ def recheck(request: ConsortiumRequest, members: Mapping[str, str]) -> Consortiu
     territory = _territory(data, request)
     lead_facts = _lead_facts(request, territory)
     specs = slots_for(request.call.rules, lead_facts, extra_partners=request.extra_partners)
-    exclude = [str(request.lead.pk)]
-    candidates = {spec.name: _slot_candidates(data, request, spec, territory, exclude) for spec in specs}
+    candidates = _candidates(data, request, specs, territory)
+    findable = still_findable(int(v) for v in members.values() if str(v).isdigit())
     errors = []
     lead_data = _lead_data(data, request, lead_facts)
     chosen: list[builder.Member] = [builder.Member(lead_facts.org_id, builder.LEAD_SLOT, 0.0, lead_data)]
     used = {lead_facts.org_id}
     for spec in specs:
         org_id = str(members.get(spec.name) or "")
-        card = data.cards.get(org_id)
+        card = data.cards.get(org_id) if org_id.isdigit() and int(org_id) in findable else None
         if card is None:
             errors.append(
                 _("%(slot)s: this organisation is not available in partner search.")

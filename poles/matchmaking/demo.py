@@ -12,6 +12,7 @@ journey (find partners, build a consortium, start a proposal) works on every dem
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from poles.calls.engine.presets import get_preset
 from poles.calls.models import Call, CallFunder
 from poles.clusters.models import Cluster
-from poles.demo.generator import DemoContext, step
+from poles.demo.generator import DemoContext, _insert_rows, step
 from poles.organisations.models import (
     COMPANY_CATEGORIES,
     RESEARCH_CATEGORIES,
@@ -36,6 +37,16 @@ from .models import PartnerProfile
 from .vocabulary import APPLICATIONS, COMPETENCES, EQUIPMENT
 
 PROJECTS_PER_ORGANISATION = 0.06
+# Rows are written with plain INSERTs (COPY on PostgreSQL): the fixed columns come after the texts.
+PROFILE_COLUMNS = [
+    "organisation_id", "offer_fr", "offer_en", "equipment", "languages", "past_projects", "looking_for",
+    "show_platform_projects", "version", "created_at", "updated_at",
+]  # fmt: skip
+PROFILE_DEFAULTS = ("", "", True, 1)
+PARTICIPATION_COLUMNS = [
+    "project_id", "organisation_id", "role", "category", "size_class", "public_controlled", "territory_share",
+    "lead_cluster_share", "in_territory", "cost_basis", "total_cost",
+]  # fmt: skip
 OPEN_CALL_REFERENCE = "aap-rd-collaborative-ouvert"
 
 
@@ -101,6 +112,7 @@ def make_partner_profiles(ctx: DemoContext) -> None:
     member_org = _demo_member_organisation(ctx)
 
     through = Organisation.competences.through
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     links, texts, profiles = [], [], []
     chosen: dict[int, list[tuple[int, str, str]]] = {}
     for org_id, category, findable, _size in orgs:
@@ -115,24 +127,26 @@ def make_partner_profiles(ctx: DemoContext) -> None:
             picks = [c for c in pool if c[1] in ("Capteurs MEMS", "Logiciel embarqué", "Internet des objets")]
         picks = list(dict.fromkeys(picks))
         chosen[org_id] = picks
-        links += [through(organisation_id=org_id, competence_id=cid) for cid, _fr, _en in picks]
+        links += [(org_id, cid) for cid, _fr, _en in picks]
         texts.append((_sentence(category, [fr for _cid, fr, _en in picks], rng), org_id))
         research = category in RESEARCH_CATEGORIES
         if org_id == member_org or (findable and rng.random() < (0.7 if research else 0.45)):
             equipment = EQUIPMENT.get(fields[0], []) if (research or rng.random() < 0.2) else []
             profiles.append(
-                PartnerProfile(
-                    organisation_id=org_id,
-                    offer_fr="Compétences : " + ", ".join(fr for _c, fr, _e in picks) + ".",
-                    offer_en="Competences: " + ", ".join(en for _c, _f, en in picks) + ".",
-                    equipment="\n".join(fr for fr, _en in equipment),
-                    languages=["en", "fr"] if rng.random() < 0.7 else ["fr"],
-                    show_platform_projects=True,
+                (
+                    org_id,
+                    "Compétences : " + ", ".join(fr for _c, fr, _e in picks) + ".",
+                    "Competences: " + ", ".join(en for _c, _f, en in picks) + ".",
+                    "\n".join(fr for fr, _en in equipment),
+                    json.dumps(["en", "fr"] if rng.random() < 0.7 else ["fr"]),
+                    *PROFILE_DEFAULTS,
+                    stamp,
+                    stamp,
                 )
             )
-    through.objects.bulk_create(links, batch_size=5000)
+    _insert_rows(through, ["organisation_id", "competence_id"], links)
     _update_texts(texts)
-    PartnerProfile.objects.bulk_create(profiles, batch_size=2000)
+    _insert_rows(PartnerProfile, PROFILE_COLUMNS, profiles)
     if member_org is not None:
         Organisation.objects.filter(pk=member_org).update(findable=True)
     ctx.count("competence_links", len(links))
@@ -175,15 +189,21 @@ def _make_past_projects(ctx: DemoContext, orgs, chosen) -> None:
     n_projects = max(10, round(PROJECTS_PER_ORGANISATION * len(orgs)))
     used: set[str] = set()
     projects, consortia = [], []
+    pools: dict[tuple[str, int], tuple[list[int], list[int], list[int]]] = {}
     for number in range(n_projects):
         slug = rng.choices(slugs, weights)[0]
         year = rng.randint(2009, 2023)
-        day = dt.date(year, 1, 1)
-        active = [o for o, start, end in by_cluster[slug] if start <= day and (end is None or end >= day)]
+        if (slug, year) not in pools:  # members on 1 January, split once per cluster and year
+            day = dt.date(year, 1, 1)
+            active = [o for o, start, end in by_cluster[slug] if start <= day and (end is None or end >= day)]
+            pools[slug, year] = (
+                active,
+                [o for o in active if info[o][0] in COMPANY_CATEGORIES],
+                [o for o in active if info[o][0] in RESEARCH_CATEGORIES],
+            )
+        active, companies, labs = pools[slug, year]
         if len(active) < 3:
             continue
-        companies = [o for o in active if info[o][0] in COMPANY_CATEGORIES]
-        labs = [o for o in active if info[o][0] in RESEARCH_CATEGORIES]
         if not companies:
             continue
         members = [rng.choice(companies)]
@@ -216,17 +236,14 @@ def _make_past_projects(ctx: DemoContext, orgs, chosen) -> None:
         consortia.append(members)
     created = Project.objects.bulk_create(projects, batch_size=2000)
     participations = [
-        Participation(
-            project_id=project.pk,
-            organisation_id=org_id,
-            role=Participation.Role.LEAD if i == 0 else Participation.Role.PARTNER,
-            category=info[org_id][0],
-            size_class=info[org_id][1] or "",
+        (
+            project.pk, org_id, "lead" if i == 0 else "partner", str(info[org_id][0]), info[org_id][1] or "",
+            False, Decimal(1), Decimal(0), True, "full", Decimal(0),
         )
         for project, members in zip(created, consortia, strict=True)
         for i, org_id in enumerate(members)
-    ]
-    Participation.objects.bulk_create(participations, batch_size=5000)
+    ]  # fmt: skip
+    _insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
     ctx.count("past_projects", len(created))
     ctx.count("past_participations", len(participations))
 

@@ -6,14 +6,17 @@ profile, clusters and public projects (about a second on the `national` data set
 worker process therefore keeps one index in memory and rebuilds it when the data changed:
 
 * writes made through this app's services mark the local index stale at commit (`invalidate`);
-* every `POLES_PARTNER_INDEX_CHECK_SECONDS` (default 10 s) a request compares a cheap fingerprint
-  of the data (counts and last-change times of the tables the index reads) with the one the
-  index was built from, so changes made by another process or another app are picked up within
-  that delay;
+* every `POLES_PARTNER_INDEX_CHECK_SECONDS` (default 10 s) a fingerprint of the data (counts and
+  last-change times of the tables the index reads) is compared with the one the index was built
+  from, so changes made by another process or another app are picked up within that delay;
 * whatever happens, an index older than `POLES_PARTNER_INDEX_MAX_AGE_SECONDS` (default 15 min)
   is rebuilt, which also catches bulk updates that bypass `updated_at`.
 
-Nothing here assumes one process: each process converges on the database's state on its own.
+Only the very first search of a process waits for a build; later checks and rebuilds run in a
+background thread while the previous index keeps answering (stale-while-revalidate). Nothing here
+assumes one process: each process converges on the database's state on its own. A stale index
+can never show an organisation that opted out meanwhile: the selectors check every organisation
+they are about to show or name against the database (one indexed query per search).
 
 Opt-in: only organisations with `findable=True` are passed to the engine, which drops every edge
 and membership that mentions anybody else, so a non-findable organisation can be neither returned
@@ -22,9 +25,11 @@ nor named in a reason.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -42,6 +47,8 @@ from poles.projects.rules import PUBLIC
 
 from .engine import PartnerIndex, Profile, build_index
 from .models import PartnerProfile
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CHECK_SECONDS = 10.0
 DEFAULT_MAX_AGE_SECONDS = 900.0
@@ -84,6 +91,31 @@ class PartnerData:
     def card(self, org_id) -> PartnerCard | None:
         """The card of an indexed (findable) organisation, or None."""
         return self.cards.get(str(org_id))
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        """Organisation ids and cluster codes to their names, without copying them per query."""
+        return _Names(self)
+
+
+class _Names(Mapping):
+    """A read-only view: organisation id -> name, cluster code -> name (what reasons need)."""
+
+    def __init__(self, data: PartnerData) -> None:
+        self.data = data
+
+    def __getitem__(self, key: str) -> str:
+        card = self.data.cards.get(str(key))
+        if card is not None:
+            return card.name
+        return self.data.cluster_names[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.data.cards
+        yield from self.data.cluster_names
+
+    def __len__(self) -> int:
+        return len(self.data.cards) + len(self.data.cluster_names)
 
 
 def _setting(name: str, default: float) -> float:
@@ -228,39 +260,81 @@ def build_partner_data(today=None) -> PartnerData:
 
 
 class _Cache:
-    """One PartnerData per process, rebuilt when stale; a lock so concurrent requests build once."""
+    """One PartnerData per process. The first build is synchronous; afterwards a stale index keeps
+    serving while a background thread checks the data and rebuilds it (stale-while-revalidate), so
+    no search waits for the check (tens of ms) or a rebuild (seconds on the national data set).
+    With POLES_PARTNER_INDEX_BACKGROUND = False (the tests), checks and rebuilds run in the request.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.data: PartnerData | None = None
         self.stale = False
         self.builds = 0
+        self.refreshing = False
+        self.thread: threading.Thread | None = None
 
     def get(self) -> PartnerData:
         data = self.data
-        if data is not None and self._fresh(data):
+        if data is None:
+            with self.lock:
+                if self.data is None:
+                    self._rebuild()
+                return self.data
+        if not self._due(data):
+            return data
+        if getattr(settings, "POLES_PARTNER_INDEX_BACKGROUND", True):
+            self._refresh_in_background(data)
             return data
         with self.lock:
-            data = self.data
-            if data is not None and self._fresh(data):
-                return data
-            self.stale = False
-            self.data = build_partner_data()
-            self.builds += 1
+            self._refresh(data)
             return self.data
 
-    def _fresh(self, data: PartnerData) -> bool:
-        if self.stale:
-            return False
+    def _due(self, data: PartnerData) -> bool:
+        """Whether it is time to look at the data again (not whether it changed)."""
         now = time.monotonic()
-        if now - data.built_at >= _setting("POLES_PARTNER_INDEX_MAX_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS):
-            return False
-        if now - data.checked_at < _setting("POLES_PARTNER_INDEX_CHECK_SECONDS", DEFAULT_CHECK_SECONDS):
-            return True
-        if data_fingerprint() != data.fingerprint:
-            return False
-        data.checked_at = now
-        return True
+        return (
+            self.stale
+            or now - data.built_at >= _setting("POLES_PARTNER_INDEX_MAX_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS)
+            or now - data.checked_at >= _setting("POLES_PARTNER_INDEX_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
+        )
+
+    def _rebuild(self) -> None:
+        self.stale = False  # cleared first: an invalidation during the build triggers another one
+        self.data = build_partner_data()
+        self.builds += 1
+
+    def _refresh(self, data: PartnerData) -> None:
+        now = time.monotonic()
+        too_old = now - data.built_at >= _setting(
+            "POLES_PARTNER_INDEX_MAX_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS
+        )
+        if self.stale or too_old or data_fingerprint() != data.fingerprint:
+            self._rebuild()
+        else:
+            data.checked_at = now
+
+    def _refresh_in_background(self, data: PartnerData) -> None:
+        with self.lock:
+            if self.refreshing:
+                return
+            self.refreshing = True
+
+        def work() -> None:
+            from django.db import connection
+
+            try:
+                with self.lock:
+                    self._refresh(data)
+            except Exception:
+                logger.exception("the partner-search index could not be refreshed; the previous one is kept")
+                data.checked_at = time.monotonic()
+            finally:
+                self.refreshing = False
+                connection.close()  # this thread's own connection
+
+        self.thread = threading.Thread(target=work, name="partner-index-refresh", daemon=True)
+        self.thread.start()
 
 
 _cache = _Cache()
@@ -272,7 +346,9 @@ def partner_data() -> PartnerData:
 
 
 def invalidate() -> None:
-    """Mark this process's index stale: the next search rebuilds it. Call it on commit of a write."""
+    """Mark this process's index stale: it is rebuilt at the next search (in the background once
+    an index exists). Call it on commit of a write. Searches never show an organisation that
+    opted out meanwhile: the selectors check the results against the database."""
     _cache.stale = True
 
 
@@ -281,6 +357,13 @@ def reset() -> None:
     with _cache.lock:
         _cache.data = None
         _cache.stale = False
+
+
+def wait_for_refresh(timeout: float = 60.0) -> None:
+    """Wait for a background refresh to finish (tests, and the benchmark's cold/warm split)."""
+    thread = _cache.thread
+    if thread is not None:
+        thread.join(timeout)
 
 
 def build_count() -> int:

@@ -66,25 +66,62 @@ def category_labels() -> dict[str, str]:
     return {value: str(label) for value, label in Category.choices}
 
 
-def explain(data: PartnerData, raw: Iterable[dict[str, Any]]) -> tuple[str, ...]:
+def explain(
+    data: PartnerData, raw: Iterable[dict[str, Any]], labels: dict[str, str] | None = None
+) -> tuple[str, ...]:
     """Reasons as sentences in the active language, naming organisations and clusters.
 
     The names are taken from the index, which holds findable organisations only: a reason can
     never name an organisation that did not opt in.
     """
-    names = {key: card.name for key, card in data.cards.items()}
-    names.update(data.cluster_names)
-    labels = category_labels()
-    return tuple(wording.explain(r, names=names, category_labels=labels) for r in raw)
+    labels = labels if labels is not None else category_labels()
+    return tuple(wording.explain(r, names=data.names, category_labels=labels) for r in raw)
 
 
-def to_result(data: PartnerData, suggestion: Suggestion) -> PartnerResult:
+def mentioned(suggestion: Suggestion) -> set[int]:
+    """Every organisation a suggestion shows or names (itself, consortium members, intermediaries)."""
+    ids = {int(suggestion.org_id)}
+    for reason in suggestion.reasons:
+        ids.update(int(org) for org in [reason.get("org"), *reason.get("via", ())] if org is not None)
+    return ids
+
+
+def still_findable(ids: Iterable[int]) -> set[int]:
+    """The organisations among `ids` that are findable now, in the database (not in the index)."""
+    ids = set(ids)
+    if not ids:
+        return set()
+    return set(Organisation.objects.filter(pk__in=ids, findable=True).values_list("pk", flat=True))
+
+
+def verified(suggestions: Sequence[Suggestion], allowed: set[int] = frozenset()) -> list[Suggestion]:
+    """Suggestions without any organisation that opted out since the index was built.
+
+    A suggestion for such an organisation is dropped; a reason naming one is dropped. `allowed`
+    are organisations that may be named anyway (the user's own).
+    """
+    findable = still_findable(set().union(*(mentioned(s) for s in suggestions))) | set(allowed)
+    kept = []
+    for suggestion in suggestions:
+        if int(suggestion.org_id) not in findable:
+            continue
+        reasons = tuple(
+            r for r in suggestion.reasons
+            if all(int(org) in findable for org in [r.get("org"), *r.get("via", ())] if org is not None)
+        )  # fmt: skip
+        kept.append(Suggestion(suggestion.org_id, suggestion.score, suggestion.components, reasons))
+    return kept
+
+
+def to_result(
+    data: PartnerData, suggestion: Suggestion, labels: dict[str, str] | None = None
+) -> PartnerResult:
     """A PartnerResult for one engine suggestion."""
     return PartnerResult(
         card=data.cards[suggestion.org_id],
         score=suggestion.score,
         components=suggestion.components,
-        reasons=explain(data, suggestion.reasons),
+        reasons=explain(data, suggestion.reasons, labels),
         raw_reasons=suggestion.reasons,
     )
 
@@ -118,16 +155,18 @@ def search_partners(
         regions=_set_or_none(regions),
         clusters=_set_or_none(clusters),
     )
+    own = roles_of(user).member_of
     suggestions = search(
         data.index,
         need,
         filters,
         consortium_so_far=anchors,
-        exclude=[str(o) for o in roles_of(user).member_of],
+        exclude=[str(o) for o in own],
         k=max(1, min(k, MAX_RESULTS)),
     )
+    labels = category_labels()
     return SearchOutcome(
-        results=tuple(to_result(data, s) for s in suggestions),
+        results=tuple(to_result(data, s, labels) for s in verified(suggestions, allowed=set(own))),
         indexed=len(data.index),
         ignored_members=tuple(a for a in anchors if a not in data.cards),
     )

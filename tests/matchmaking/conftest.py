@@ -30,6 +30,7 @@ def fresh_partner_index(settings):
     from poles.matchmaking import indexing
 
     settings.POLES_PARTNER_INDEX_CHECK_SECONDS = 0
+    settings.POLES_PARTNER_INDEX_BACKGROUND = False  # checks and rebuilds in the request: deterministic
     indexing.reset()
     yield
     indexing.reset()

@@ -165,3 +165,32 @@ def test_cards_mark_who_can_be_reached(users):
     data = indexing.partner_data()
     assert data.card(reachable.pk).reachable and not data.card(silent.pk).reachable
     assert "a.b@example.org" not in repr(data.card(reachable.pk))
+
+
+def test_a_stale_index_never_shows_an_organisation_that_opted_out(users, member_org, settings):
+    settings.POLES_PARTNER_INDEX_CHECK_SECONDS = 3600
+    gone = _org("Spin Gone")
+    partner = _org("Spin Stays")
+    _project(4, member_org, gone)
+    _project(5, gone, partner)
+    before = selectors.search_partners(users["member"], need=NEED, consortium=[member_org.pk])
+    assert gone.pk in _ids(before)
+    assert any(gone.name in text for r in before.results for text in r.reasons)
+    index = indexing.partner_data()
+    Organisation.objects.filter(pk=gone.pk).update(findable=False)  # as another process would
+    after = selectors.search_partners(users["member"], need=NEED, consortium=[member_org.pk])
+    assert indexing.partner_data() is index  # the index is still the old one...
+    assert gone.pk not in _ids(after)  # ...yet the organisation is gone,
+    assert not any(gone.name in text for r in after.results for text in r.reasons)  # named nowhere
+    assert partner.pk in _ids(after)
+
+
+def test_background_refresh_keeps_answering_with_the_previous_index(users, settings):
+    settings.POLES_PARTNER_INDEX_BACKGROUND = True
+    first = indexing.partner_data()  # no index yet: built in the request
+    builds = indexing.build_count()
+    indexing.invalidate()
+    assert indexing.partner_data() is first  # answered at once with the previous index
+    indexing.wait_for_refresh()
+    assert indexing.build_count() == builds + 1
+    assert indexing.partner_data() is not first
