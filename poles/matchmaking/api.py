@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from poles.core.api import RestrictedViewSetMixin
+from poles.core.api import Conflict, RestrictedViewSetMixin
 
 from . import consortia, selectors, services
 from .composition import InvalidCallRules
@@ -157,7 +158,9 @@ class ConsortiumProposeViewSet(viewsets.ViewSet):
         try:
             outcome = consortia.propose(_consortium_request(request, data), max_results=data["max_results"])
         except InvalidCallRules as exc:
-            raise exceptions.APIException(str(exc)) from exc
+            raise Conflict(
+                _("The rules of this call cannot be checked: please tell the programme officers.")
+            ) from exc
         return Response(
             {
                 "slots": [slot.name for slot in outcome.slots],
@@ -183,6 +186,10 @@ class ConsortiumCheckViewSet(viewsets.ViewSet):
             proposal = consortia.recheck(_consortium_request(request, data), members)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"members": exc.messages}) from exc
+        except InvalidCallRules as exc:
+            raise Conflict(
+                _("The rules of this call cannot be checked: please tell the programme officers.")
+            ) from exc
         return Response(_consortium(proposal))
 
 

@@ -22,12 +22,21 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from poles.calls.engine.eligibility import validate_rules
 from poles.calls.models import Call
 from poles.clusters.models import Cluster
 from poles.organisations.models import Category, Organisation, SizeClass
 
 from . import builder
-from .composition import ConsortiumCheck, MemberFacts, SlotSpec, check_consortium, slot_label, slots_for
+from .composition import (
+    ConsortiumCheck,
+    InvalidCallRules,
+    MemberFacts,
+    SlotSpec,
+    check_consortium,
+    slot_label,
+    slots_for,
+)
 from .engine import SearchFilters, Suggestion, search
 from .indexing import PUBLIC_CONTROL_THRESHOLD, PartnerCard, PartnerData, partner_data
 from .selectors import PartnerResult, category_labels, still_findable, to_result, verified
@@ -136,6 +145,14 @@ def _card_facts(card: PartnerCard, territory: frozenset[str]) -> MemberFacts:
     )
 
 
+def _valid_rules(request: ConsortiumRequest) -> list:
+    """The call's rule set, or InvalidCallRules before anything is searched."""
+    errors = validate_rules(list(request.call.rules))
+    if errors:
+        raise InvalidCallRules(errors)
+    return list(request.call.rules)
+
+
 def _territory(data: PartnerData, request: ConsortiumRequest) -> frozenset[str]:
     return (
         data.cluster_regions.get(request.lead_cluster.slug, frozenset())
@@ -230,7 +247,7 @@ def propose(request: ConsortiumRequest, *, max_results: int = 5) -> BuilderOutco
     data = partner_data()
     territory = _territory(data, request)
     lead_facts = _lead_facts(request, territory)
-    specs = slots_for(request.call.rules, lead_facts, extra_partners=request.extra_partners)
+    specs = slots_for(_valid_rules(request), lead_facts, extra_partners=request.extra_partners)
     candidates = _candidates(data, request, specs, territory)
     lead = builder.Candidate(lead_facts.org_id, 0.0, _lead_data(data, request, lead_facts))
     slots = [
@@ -271,7 +288,7 @@ def recheck(request: ConsortiumRequest, members: Mapping[str, str]) -> Consortiu
     data = partner_data()
     territory = _territory(data, request)
     lead_facts = _lead_facts(request, territory)
-    specs = slots_for(request.call.rules, lead_facts, extra_partners=request.extra_partners)
+    specs = slots_for(_valid_rules(request), lead_facts, extra_partners=request.extra_partners)
     candidates = _candidates(data, request, specs, territory)
     findable = still_findable(int(v) for v in members.values() if str(v).isdigit())
     errors = []

@@ -46,6 +46,6 @@ def member_org(users):
 
 @pytest.fixture
 def open_call(db):
-    from poles.calls.models import Call
+    from tests.matchmaking.support import partners_call
 
-    return Call.objects.get(status="open")
+    return partners_call()

@@ -109,3 +109,18 @@ def test_propose_refuses_users_without_an_organisation_and_foreign_leads(
         "/api/consortia/propose/", {**body, "lead": other.pk}, format="json"
     )
     assert refused.status_code == 400 and "lead" in refused.json()["errors"]
+
+
+def test_a_call_with_broken_rules_answers_409_and_the_page_says_so(
+    users, api_for, client_for, member_org, open_call
+):
+    from poles.calls.models import Call
+
+    Call.objects.filter(pk=open_call.pk).update(rules=[{"rule": "no_such_rule"}])
+    body = {"lead": member_org.pk, "call": open_call.pk, "idea": IDEA, "lead_cluster": "minalogic"}
+    response = api_for(users["member"]).post("/api/consortia/propose/", body, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    checked = api_for(users["member"]).post("/api/consortia/check/", {**body, "members": {}}, format="json")
+    assert checked.status_code == 409
+    page = client_for(users["member"]).get("/en/partners/consortium/", body)
+    assert page.status_code == 200 and "cannot be checked" in page.content.decode()

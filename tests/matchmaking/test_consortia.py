@@ -22,7 +22,21 @@ def request_(member_org, open_call):
     )
 
 
-def test_demo_call_asks_for_an_sme_a_lab_and_the_territory(open_call):
+def test_the_demo_opens_a_call_with_fui_rules_and_an_sme(db):
+    from poles.calls.models import Call
+    from poles.matchmaking.demo import OPEN_CALL_REFERENCE
+
+    call = Call.objects.get(reference=OPEN_CALL_REFERENCE)
+    assert call.status == "open" and call.call_funders.exists()
+    assert [r["rule"] for r in call.rules][:4] == [
+        "lead_is_company",
+        "min_companies",
+        "sme_required",
+        "min_research_bodies",
+    ]
+
+
+def test_the_call_asks_for_an_sme_a_lab_and_the_territory(open_call):
     codes = [rule["rule"] for rule in open_call.rules]
     assert {"min_companies", "sme_required", "min_research_bodies", "territory_share"} <= set(codes)
 

@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from poles.calls.models import Call
 from poles.clusters.models import Cluster
 from poles.core.roles import roles_of
 from poles.matchmaking import consortia, services
 from poles.organisations.models import Organisation
+from tests.matchmaking.support import partners_call
 
 ROLES = ["anonymous", "officer", "funder", "cluster", "member", "reviewer", "analyst"]
 OK, LOGIN, DENIED, HIDDEN = 200, 302, 403, 404
@@ -40,7 +40,7 @@ def _findable_partner(users):
 
 def _builder_query(users, with_members=True) -> str:
     lead = _member_org(users)
-    call = Call.objects.get(status="open")
+    call = partners_call()
     query = {"lead": lead.pk, "call": call.pk, "idea": IDEA, "lead_cluster": "minalogic", "extra_partners": 0}
     if with_members:
         request = consortia.ConsortiumRequest(call, lead, IDEA, Cluster.objects.get(slug="minalogic"))
@@ -51,9 +51,7 @@ def _builder_query(users, with_members=True) -> str:
 
 def _started_draft(users):
     lead = _member_org(users)
-    request = consortia.ConsortiumRequest(
-        Call.objects.get(status="open"), lead, IDEA, Cluster.objects.get(slug="minalogic")
-    )
+    request = consortia.ConsortiumRequest(partners_call(), lead, IDEA, Cluster.objects.get(slug="minalogic"))
     best = next(p for p in consortia.propose(request).proposals if p.check.eligible)
     members = {seat.slot: seat.org_id for seat in best.seats if not seat.is_lead}
     return services.start_proposal(request, members, actor=users["member"], acronym="PAGES", title="Pages")
