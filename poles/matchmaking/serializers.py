@@ -3,6 +3,7 @@ caller's language; the consortium check carries each rule's message in French an
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from poles.organisations.models import Organisation
@@ -94,6 +95,8 @@ class ProposeResponseSerializer(serializers.Serializer):
     consortia = ConsortiumSerializer(many=True)
 
 
+# Named apart from organisations' ContactSerializer, whose request body is "ContactRequest".
+@extend_schema_serializer(component_name="PartnerContactRequest")
 class ContactRequestSerializer(serializers.ModelSerializer):
     """A contact request; the sender's name and e-mail are shown to the recipient only (consent)."""
 
