@@ -81,6 +81,14 @@ def _changeable(request, pk) -> Project:
     return get_for_change(Project.objects.select_related("call", "lead_cluster"), request.user, pk=pk)
 
 
+def _drafted(request, pk) -> Project:
+    """A proposal the user drafts: its consortium lead (officers read drafts but do not write them)."""
+    project = _changeable(request, pk)
+    if not can(request.user, "projects.submit_project", project):
+        raise PermissionDenied
+    return project
+
+
 def _version(request) -> int | None:
     try:
         return int(request.POST.get("version") or 0) or None
@@ -243,7 +251,7 @@ def proposal_create(request, reference):
 
 @login_required
 def proposal_edit(request, pk):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     form = ProposalForm(request.POST or None, initial=ProposalForm.initial_from(project))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -264,7 +272,7 @@ def proposal_edit(request, pk):
 
 @login_required
 def partners(request, pk):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     search = PartnerSearchForm(request.GET or None)
     results = []
     if search.is_bound and search.is_valid():
@@ -286,7 +294,7 @@ def partners(request, pk):
 @login_required
 @require_POST
 def partner_add(request, pk):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     organisation = get_or_404(
         Organisation.objects.all(), request.user, pk=request.POST.get("organisation") or 0
     )
@@ -302,7 +310,7 @@ def partner_add(request, pk):
 @login_required
 @require_POST
 def partner_remove(request, pk, participation):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     target = get_or_404(Participation.objects.filter(project=project), request.user, pk=participation)
     try:
         services.remove_partner(target, actor=request.user, expected_version=_version(request))
@@ -315,7 +323,7 @@ def partner_remove(request, pk, participation):
 
 @login_required
 def participation_edit(request, pk, participation):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     target = get_or_404(
         Participation.objects.filter(project=project).select_related("organisation"),
         request.user,
@@ -350,7 +358,7 @@ def participation_edit(request, pk, participation):
 
 @login_required
 def attachments(request, pk):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None, initial={"version": project.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -392,7 +400,7 @@ def attachment_download(request, pk, attachment):
 @login_required
 @require_POST
 def attachment_remove(request, pk, attachment):
-    project = _changeable(request, pk)
+    project = _drafted(request, pk)
     document = get_or_404(Attachment.objects.filter(project=project), request.user, pk=attachment)
     try:
         services.remove_attachment(document, actor=request.user, expected_version=_version(request))
@@ -421,9 +429,7 @@ def _checklist(project: Project) -> list[tuple[bool, str]]:
 
 @login_required
 def submit(request, pk):
-    project = _changeable(request, pk)
-    if not can(request.user, "projects.submit_project", project):
-        raise PermissionDenied
+    project = _drafted(request, pk)
     form = RequiredReasonForm(request.POST or None, initial={"version": project.version})
     del form.fields["reason"]
     if request.method == "POST" and form.is_valid():
