@@ -32,7 +32,7 @@ from poles.core.permissions import can
 from poles.core.roles import roles_of
 from poles.organisations.models import Organisation
 
-from . import guards, services
+from . import guards, selectors, services
 from .filters import LabelRequestFilter, ProjectFilter
 from .models import Attachment, LabelRequest, Participation, Project
 from .serializers import (
@@ -100,6 +100,18 @@ class ProjectViewSet(ServiceModelViewSet):
         return services.update_proposal(
             obj, actor=self.request.user, expected_version=expected_version, clusters=clusters, **data
         )
+
+    def list(self, request, *args, **kwargs):
+        """Filtered, paginated proposals; which ones the caller reads in full is asked once per page."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        context = {
+            **self.get_serializer_context(),
+            "confidential_ids": selectors.confidential_ids(request.user, [p.pk for p in rows]),
+        }
+        data = ProjectSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def destroy(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed(request.method)

@@ -652,14 +652,28 @@ def _rate_rows(state_code: str, regions: list[str]) -> list[dict[str, Any]]:
 
 
 def _funded_targets(scale: float) -> dict[int, int]:
-    """Funded proposals each call should end with (POLICY.md), at the demo's scale."""
+    """Funded proposals each call should end with (POLICY.md), at the demo's scale: calls 1–9 share
+    813 in proportion to their submissions, the 10th funds 73, calls 11–14 share the rest of about
+    1,170; each group is rounded by largest remainder so that it adds up exactly."""
     first = dict(PAST_CALLS[:9])
     total_first = sum(first.values())
-    targets = {n: FUNDED_1_TO_9 * count / total_first for n, count in first.items()}
-    targets[10] = FUNDED_10
-    rest = (FUNDED_TOTAL - FUNDED_1_TO_9 - FUNDED_10) / 4
-    targets.update(dict.fromkeys((11, 12, 13, 14), rest))
-    return {n: max(1, round(v * scale)) for n, v in targets.items()}
+    groups = [
+        ({n: FUNDED_1_TO_9 * count / total_first for n, count in first.items()}, FUNDED_1_TO_9),
+        ({10: FUNDED_10}, FUNDED_10),
+        (
+            dict.fromkeys((11, 12, 13, 14), (FUNDED_TOTAL - FUNDED_1_TO_9 - FUNDED_10) / 4),
+            FUNDED_TOTAL - FUNDED_1_TO_9 - FUNDED_10,
+        ),
+    ]
+    targets: dict[int, int] = {}
+    for shares, total in groups:
+        exact = {n: v * scale for n, v in shares.items()}
+        rounded = {n: int(v) for n, v in exact.items()}
+        missing = round(total * scale) - sum(rounded.values())
+        for n in sorted(exact, key=lambda n: (rounded[n] - exact[n], n))[: max(missing, 0)]:
+            rounded[n] += 1
+        targets.update({n: max(1, v) for n, v in rounded.items()})
+    return targets
 
 
 # Proposals that fall short of a rule on purpose (share of all proposals); the budget bounds, a

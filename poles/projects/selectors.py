@@ -110,5 +110,21 @@ def decided_aid(project: Project) -> list[tuple[str, Decimal]]:
     return sorted(totals.items())
 
 
+def confidential_ids(user, ids) -> set[int]:
+    """Which of these proposals the user reads in full, in one query (for lists)."""
+    from .rules import confidential_access
+
+    roles = roles_of(user)
+    if roles.superuser:
+        return set(ids)
+    if not roles.authenticated:
+        return set()
+    return set(
+        Project.objects.filter(pk__in=list(ids))
+        .filter(confidential_access(roles, user))
+        .values_list("pk", flat=True)
+    )
+
+
 def attachments_for(user, project: Project) -> QuerySet[Attachment]:
     return restrict(Attachment.objects.filter(project=project), user, VIEW)

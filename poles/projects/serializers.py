@@ -69,7 +69,13 @@ class ProjectSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not can(request.user, "projects.view_confidential", instance):
+        known = self.context.get("confidential_ids")
+        confidential = (
+            instance.pk in known
+            if known is not None
+            else (request is None or can(request.user, "projects.view_confidential", instance))
+        )
+        if not confidential:
             for private in ("total_cost", "clusters_asked", "submitted_at"):
                 data.pop(private, None)
         return data

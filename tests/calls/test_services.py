@@ -97,7 +97,9 @@ def test_publication_needs_funders_rates_for_each_of_them_and_a_future_deadline(
     services.set_envelope(call, Funder.objects.get(slug="fui"), Decimal(20_000_000), actor=officer)
     opened = services.publish_call(Call.objects.get(pk=call.pk), actor=officer)
     assert opened.status == Call.Status.OPEN
-    assert CallVersion.objects.get(call=call, number=1).snapshot["funders"] == [{"funder": "fui", "envelope": "20000000"}]
+    assert CallVersion.objects.get(call=call, number=1).snapshot["funders"] == [
+        {"funder": "fui", "envelope": "20000000"}
+    ]
 
 
 def test_changing_an_open_call_makes_a_new_version_with_before_and_after(users):
@@ -143,7 +145,9 @@ def test_envelopes_of_an_open_call_are_versioned_and_explained(users):
     with pytest.raises(ValidationError):  # a published call keeps its funders
         services.remove_funder(call, fui, actor=officer, reason="x")
     with pytest.raises(ValidationError) as caught:  # a new funder needs its rates first
-        services.set_envelope(call, Funder.objects.get(slug="feder"), Decimal(1), actor=officer, reason="EU money")
+        services.set_envelope(
+            call, Funder.objects.get(slug="feder"), Decimal(1), actor=officer, reason="EU money"
+        )
     assert "rate table" in str(caught.value)
 
 
@@ -181,7 +185,11 @@ def test_the_call_is_described_in_words_for_applicants(users):
         words = call_in_words(call)
         texts = [str(rule["text"]) for rule in words["rules"]]
         assert "Au moins 50,0 % de la R&D réalisée sur les territoires des pôles labellisateurs." in texts
-        assert any("Budget total compris entre 750 000 EUR et 5 000 000 EUR." in t.replace("\u202f", " ").replace("\xa0", " ") for t in texts)
+        assert any(
+            "Budget total compris entre 750 000 EUR et 5 000 000 EUR."
+            in t.replace("\u202f", " ").replace("\xa0", " ")
+            for t in texts
+        )
         sme = next(r for r in words["rates"] if r["who"] == "PME, sur le territoire")
         assert str(sme["rate"]) == "50,0" and sme["funder"] == "Fonds unique interministériel"
     with translation.override("en"):

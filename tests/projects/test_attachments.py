@@ -65,11 +65,15 @@ def test_a_real_pdf_is_stored_under_media_root_and_fingerprinted(users, open_cal
         (None, "annexe.pdf", "text/html", "declared as text/html"),
     ],
 )
-def test_anything_but_a_pdf_is_refused_and_nothing_is_stored(data, name, content_type, fragment, users, open_call, media):
+def test_anything_but_a_pdf_is_refused_and_nothing_is_stored(
+    data, name, content_type, fragment, users, open_call, media
+):
     project = build_proposal(users, open_call, submit=False)
     version = project.version
     with pytest.raises(ValidationError) as caught:
-        services.add_attachment(project, _upload(data or real_pdf(), name, content_type), "technical", actor=users["member"])
+        services.add_attachment(
+            project, _upload(data or real_pdf(), name, content_type), "technical", actor=users["member"]
+        )
     assert fragment in " ".join(caught.value.messages)
     assert not Attachment.objects.filter(project=project).exists()
     assert _files(media) == []
@@ -107,11 +111,15 @@ def test_the_upload_page_refuses_a_renamed_file_and_keeps_nothing(users, open_ca
     project = build_proposal(users, open_call, submit=False)
     client = client_for(users["member"])
     url = reverse("projects:attachments", args=[project.pk])
-    response = client.post(url, {"kind": "technical", "version": project.version, "file": _upload(b"not a pdf at all")})
+    response = client.post(
+        url, {"kind": "technical", "version": project.version, "file": _upload(b"not a pdf at all")}
+    )
     assert response.status_code == 400
     assert "not a valid PDF" in response.content.decode()
     assert _files(media) == []
-    response = client.post(url, {"kind": "financial", "version": project.version, "file": _upload(real_pdf())})
+    response = client.post(
+        url, {"kind": "financial", "version": project.version, "file": _upload(real_pdf())}
+    )
     assert response.status_code == 302
     assert Attachment.objects.get(project=project).kind == "financial"
 
@@ -126,11 +134,19 @@ def test_download_needs_the_right_to_read_the_proposal_in_full(users, open_call,
     assert b"".join(response.streaming_content) == data
     assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
     assert client_for(users["officer"]).get(url).status_code == 200
-    for role in ("anonymous", "cluster", "funder", "reviewer", "analyst"):  # a draft: only consortium and officers
+    for role in (
+        "anonymous",
+        "cluster",
+        "funder",
+        "reviewer",
+        "analyst",
+    ):  # a draft: only consortium and officers
         assert client_for(users[role]).get(url).status_code == 404, role
 
 
-def test_removing_a_document_deletes_its_file_after_the_commit(users, open_call, media, django_capture_on_commit_callbacks):
+def test_removing_a_document_deletes_its_file_after_the_commit(
+    users, open_call, media, django_capture_on_commit_callbacks
+):
     project = build_proposal(users, open_call, submit=False)
     attachment = services.add_attachment(project, _upload(real_pdf()), "technical", actor=users["member"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -42,7 +42,12 @@ def _lab_led(users, call):
     user = get_user_model().objects.create(username="lab-member", email="lab@x.example")
     RoleAssignment.objects.create(user=user, role="member", organisation=lab_org)
     project = services.create_proposal(
-        call, lab_org, actor=user, acronym="LABLED", title="Projet porté par un laboratoire", lead_cluster=_minalogic()
+        call,
+        lab_org,
+        actor=user,
+        acronym="LABLED",
+        title="Projet porté par un laboratoire",
+        lead_cluster=_minalogic(),
     )
     return project, user
 
@@ -76,7 +81,9 @@ def _fail_no_lab(users, call):
 
 def _fail_large_lead(users, call):
     org = member_org(users)
-    YearlyFigures.objects.update_or_create(organisation=org, year=timezone.now().year, defaults={"size_class": "large", "headcount": 900})
+    YearlyFigures.objects.update_or_create(
+        organisation=org, year=timezone.now().year, defaults={"size_class": "large", "headcount": 900}
+    )
     return _submit_label(_draft(users, call, partners=[*companies([org.pk], size="large"), lab()]), users)
 
 
@@ -105,7 +112,9 @@ def _fail_outside_lead_cluster(users, call):
 def _fail_lab_takes_the_aid(users, call):
     project = _draft(users, call)
     lab_part = project.participations.get(organisation__category="public_research")
-    services.update_participation(lab_part, actor=users["member"], aid={Funder.objects.get(slug="fui"): Decimal(600_000)})
+    services.update_participation(
+        lab_part, actor=users["member"], aid={Funder.objects.get(slug="fui"): Decimal(600_000)}
+    )
     return _submit_label(project, users)
 
 
@@ -119,7 +128,13 @@ def _fail_lab_lead(users, call):
     for organisation in companies([project.participations.get().organisation_id], n=2):
         services.add_partner(project, organisation, actor=user)
     for participation in project.participations.all():
-        services.update_participation(participation, actor=user, budget={"staff": Decimal(500_000)}, territory_share=Decimal(1), lead_cluster_share=Decimal(1))
+        services.update_participation(
+            participation,
+            actor=user,
+            budget={"staff": Decimal(500_000)},
+            territory_share=Decimal(1),
+            lead_cluster_share=Decimal(1),
+        )
     project = services.submit(Project.objects.get(pk=project.pk), actor=user)
     return _label(project, users)
 
@@ -184,7 +199,9 @@ def test_only_officers_check_and_only_submitted_or_labelled_proposals(users, ope
             services.run_eligibility_check(project, actor=users[role])
 
 
-def test_a_warning_is_overridden_with_a_reason_then_the_proposal_is_eligible(users, open_call, django_capture_on_commit_callbacks):
+def test_a_warning_is_overridden_with_a_reason_then_the_proposal_is_eligible(
+    users, open_call, django_capture_on_commit_callbacks
+):
     from django.core import mail
     from django.core.exceptions import ValidationError
 
@@ -235,7 +252,12 @@ def test_refusing_a_warning_needs_a_reason_and_a_passing_proposal_is_never_ineli
     with pytest.raises(TransitionNotAllowed) as caught:
         services.declare_ineligible(Project.objects.get(pk=project.pk), actor=officer)
     assert "give the reason" in str(caught.value.message)
-    assert services.declare_ineligible(Project.objects.get(pk=project.pk), actor=officer, reason="Too small").status == S.INELIGIBLE
+    assert (
+        services.declare_ineligible(
+            Project.objects.get(pk=project.pk), actor=officer, reason="Too small"
+        ).status
+        == S.INELIGIBLE
+    )
     good = _pass_default(users, open_call)
     Project.objects.filter(pk=project.pk).update(status=S.WITHDRAWN)
     _check(good, users)
@@ -267,7 +289,9 @@ def test_duplicates_are_found_across_calls_by_consortium_and_title(users, open_c
         acronym="TWIN", title=first.title, title_key=first.title_key,
     )  # fmt: skip
     for p in first.participations.all():
-        Participation.objects.create(project=twin, organisation=p.organisation, role=p.role, category=p.category)
+        Participation.objects.create(
+            project=twin, organisation=p.organisation, role=p.role, category=p.category
+        )
     prints = fingerprints(Project.objects.get(pk=first.pk))
     assert [f.submission_id for f in prints] == [str(twin.pk)]
     check = _check(first, users)

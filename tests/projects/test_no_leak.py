@@ -51,14 +51,19 @@ def world(users, open_call, settings, tmp_path):
 
     secret = proposal("Projet secret d'un autre", minalogic, submit=False)
     document = services.add_attachment(
-        secret, SimpleUploadedFile("secret.pdf", _pdf(), content_type="application/pdf"), "technical", actor=stranger
+        secret,
+        SimpleUploadedFile("secret.pdf", _pdf(), content_type="application/pdf"),
+        "technical",
+        actor=stranger,
     )
     secret = services.submit(Project.objects.get(pk=secret.pk), actor=stranger)
     tenerrdis_only = proposal("Projet pour Tenerrdis seulement", tenerrdis)
     draft = proposal("Brouillon demandé à Minalogic", minalogic, submit=False)
     funded = Project.objects.filter(call__reference="fui-1", status="eligible").first()
     Project.objects.filter(pk=funded.pk).update(status=Project.Status.FUNDED)
-    unfunded = Project.objects.filter(call__reference="fui-1", status="eligible").exclude(pk=funded.pk).first()
+    unfunded = (
+        Project.objects.filter(call__reference="fui-1", status="eligible").exclude(pk=funded.pk).first()
+    )
     return {
         "own": own, "secret": secret, "document": document, "tenerrdis_only": tenerrdis_only, "draft": draft,
         "funded": Project.objects.get(pk=funded.pk), "unfunded": unfunded, "stranger": stranger,
@@ -94,7 +99,9 @@ def test_an_applicant_reads_only_its_consortiums_proposals(users, client_for, ap
     _hidden_everywhere(client, api, world["draft"], "Brouillon demandé à Minalogic")
     _hidden_everywhere(client, api, world["unfunded"], world["unfunded"].title)
     found = _text(client.get(reverse("projects:list"), {"q": "Notre projet"}, HTTP_HX_REQUEST="true"))
-    assert 'id="result-count">1 ' in found and "Notre projet à nous" in found  # the filter does find what is visible
+    assert (
+        'id="result-count">1 ' in found and "Notre projet à nous" in found
+    )  # the filter does find what is visible
     mine = {row["id"] for row in api.get("/api/projects/", {"page_size": 500}).json()["results"]}
     assert world["own"].pk in mine and world["secret"].pk not in mine
 
@@ -104,17 +111,29 @@ def test_nobody_downloads_another_proposals_document(users, client_for, api_for,
     url = reverse("projects:attachment", args=[secret.pk, document.pk])
     for role in ("member", "reviewer", "analyst", "anonymous"):
         assert client_for(users[role]).get(url).status_code == 404, role
-        assert api_for(users[role]).get(f"/api/projects/{secret.pk}/attachments/{document.pk}/").status_code == 404
+        assert (
+            api_for(users[role]).get(f"/api/projects/{secret.pk}/attachments/{document.pk}/").status_code
+            == 404
+        )
     # The document's id behind the applicant's own proposal does not open it either.
     own = world["own"]
-    assert client_for(users["member"]).get(reverse("projects:attachment", args=[own.pk, document.pk])).status_code == 404
-    assert api_for(users["member"]).get(f"/api/projects/{own.pk}/attachments/{document.pk}/").status_code == 404
+    assert (
+        client_for(users["member"])
+        .get(reverse("projects:attachment", args=[own.pk, document.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        api_for(users["member"]).get(f"/api/projects/{own.pk}/attachments/{document.pk}/").status_code == 404
+    )
     # Those the proposal is shared with do read it: its author, the officers, the cluster asked.
     for user in (world["stranger"], users["officer"], users["cluster"]):
         assert client_for(user).get(url).status_code == 200
 
 
-def test_a_cluster_reads_only_the_submitted_proposals_it_was_asked_to_label(users, client_for, api_for, world):
+def test_a_cluster_reads_only_the_submitted_proposals_it_was_asked_to_label(
+    users, client_for, api_for, world
+):
     client, api = client_for(users["cluster"]), api_for(users["cluster"])
     assert client.get(reverse("projects:detail", args=[world["secret"].pk])).status_code == 200
     _hidden_everywhere(client, api, world["tenerrdis_only"], "Projet pour Tenerrdis seulement")
@@ -122,7 +141,10 @@ def test_a_cluster_reads_only_the_submitted_proposals_it_was_asked_to_label(user
     request = world["tenerrdis_request"]
     assert client.get(reverse("projects:label", args=[request.pk])).status_code == 404
     assert api.get(f"/api/label-requests/{request.pk}/").status_code == 404
-    assert api.post(f"/api/label-requests/{request.pk}/label/", {"opinion": "hijack"}, format="json").status_code == 404
+    assert (
+        api.post(f"/api/label-requests/{request.pk}/label/", {"opinion": "hijack"}, format="json").status_code
+        == 404
+    )
     assert LabelRequest.objects.get(pk=request.pk).status == LabelRequest.Status.PENDING
     queue = _text(client.get(reverse("projects:labelling")))
     listed = api.get("/api/label-requests/", {"page_size": 500}).content.decode()
@@ -156,7 +178,9 @@ def test_changing_what_one_only_reads_is_forbidden(users, client_for, api_for, w
     secret = world["secret"]
     api = api_for(users["cluster"])  # reads it (asked to label), may not change it
     etag = api.get(f"/api/projects/{secret.pk}/")["ETag"]
-    response = api.patch(f"/api/projects/{secret.pk}/", {"title": "Hijacked"}, format="json", HTTP_IF_MATCH=etag)
+    response = api.patch(
+        f"/api/projects/{secret.pk}/", {"title": "Hijacked"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 403
     assert api.post(f"/api/projects/{secret.pk}/withdraw/", {"reason": "x"}, format="json").status_code == 403
     assert client_for(users["cluster"]).get(reverse("projects:edit", args=[secret.pk])).status_code == 403

@@ -38,7 +38,11 @@ def test_the_applicant_drafts_in_an_open_call_led_by_its_organisation(users, ope
     assert list(project.label_requests.values_list("cluster__slug", flat=True)) == ["minalogic"]
     assert project.total_cost == Decimal(1_800_000)
     actions = set(history(project).values_list("action", flat=True))
-    assert {"projects.project.create", "projects.project.partner_add", "projects.project.participation_update"} <= actions
+    assert {
+        "projects.project.create",
+        "projects.project.partner_add",
+        "projects.project.participation_update",
+    } <= actions
 
 
 def test_nobody_drafts_for_an_organisation_they_do_not_belong_to(users, open_call):
@@ -86,7 +90,9 @@ def test_a_stale_proposal_version_is_refused(users, open_call):
     project = build_proposal(users, open_call, submit=False)
     services.update_proposal(project, actor=users["member"], expected_version=project.version, summary="One")
     with pytest.raises(StaleObject):
-        services.update_proposal(project, actor=users["member"], expected_version=project.version, summary="Two")
+        services.update_proposal(
+            project, actor=users["member"], expected_version=project.version, summary="Two"
+        )
     assert Project.objects.get(pk=project.pk).summary == "One"
 
 
@@ -103,12 +109,16 @@ def test_the_lead_cluster_is_always_asked_and_answered_requests_stay(users, open
 # ------------------------------------------------------------------ submission
 
 
-def test_submission_captures_the_registry_and_stores_revision_one(users, open_call, django_capture_on_commit_callbacks):
+def test_submission_captures_the_registry_and_stores_revision_one(
+    users, open_call, django_capture_on_commit_callbacks
+):
     lead_org = member_org(users)
     big = companies([lead_org.pk], size="large")[0]
     # The registry's figures of the submission year decide the size class, whatever the current one.
     year = timezone.now().year
-    YearlyFigures.objects.update_or_create(organisation=big, year=year, defaults={"size_class": "medium", "headcount": 120})
+    YearlyFigures.objects.update_or_create(
+        organisation=big, year=year, defaults={"size_class": "medium", "headcount": 120}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         project = build_proposal(users, open_call, partners=[big, lab()])
     assert project.status == S.SUBMITTED and project.submitted_at is not None
@@ -197,7 +207,9 @@ def test_revision_cycle_with_a_readable_diff(users, open_call, django_capture_on
     assert any("Detail the lab's tasks" in m.body for m in mail.outbox if m.to == [member.email])
     lab_part = project.participations.get(organisation__category="public_research")
     services.update_participation(lab_part, actor=member, budget={"staff": Decimal(750_000)})
-    services.update_proposal(Project.objects.get(pk=project.pk), actor=member, title="Capteurs éco-conçus, révisés")
+    services.update_proposal(
+        Project.objects.get(pk=project.pk), actor=member, title="Capteurs éco-conçus, révisés"
+    )
     project = services.submit(Project.objects.get(pk=project.pk), actor=member)
     first, second = project.revisions.order_by("number")
     assert second.number == 2
@@ -241,7 +253,9 @@ def test_co_labelling_waits_for_every_cluster_until_the_deadline(users, open_cal
     services.update_proposal(project, actor=member, clusters=[Cluster.objects.get(slug="tenerrdis")])
     project = services.submit(Project.objects.get(pk=project.pk), actor=member)
     tenerrdis_staff = get_user_model().objects.create(username="tenerrdis-staff", email="t@x.example")
-    RoleAssignment.objects.create(user=tenerrdis_staff, role="cluster", cluster=Cluster.objects.get(slug="tenerrdis"))
+    RoleAssignment.objects.create(
+        user=tenerrdis_staff, role="cluster", cluster=Cluster.objects.get(slug="tenerrdis")
+    )
     _answer(project, users["cluster"])
     assert Project.objects.get(pk=project.pk).status == S.SUBMITTED  # Tenerrdis has not answered
     _answer(project, tenerrdis_staff, decision="declined", cluster_slug="tenerrdis")
@@ -292,8 +306,12 @@ def test_after_the_deadline_the_officer_settles_labelling(users, open_call):
 
 def test_e_mails_follow_the_recipients_language(users, open_call):
     project = build_proposal(users, open_call)
-    french = notifications.compose("label_decision", project, "fr", cluster="Minalogic", decision="declined", opinion="Hors sujet")
-    english = notifications.compose("label_decision", project, "en", cluster="Minalogic", decision="declined", opinion="Off topic")
+    french = notifications.compose(
+        "label_decision", project, "fr", cluster="Minalogic", decision="declined", opinion="Hors sujet"
+    )
+    english = notifications.compose(
+        "label_decision", project, "en", cluster="Minalogic", decision="declined", opinion="Off topic"
+    )
     assert french.subject == "Minalogic a refusé de labelliser CAPTEO"
     assert english.subject == "Minalogic declined to label CAPTEO"
     assert "/en/projects/" in english.body and "/en/" not in french.body
@@ -306,9 +324,12 @@ def test_nothing_is_sent_when_the_change_rolls_back(users, open_call, django_cap
     from django.db import transaction
 
     project = build_proposal(users, open_call, submit=False)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.submit(project, actor=users["member"])
-            raise RuntimeError("the page failed after the service")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.submit(project, actor=users["member"])
+        raise RuntimeError("the page failed after the service")
     assert callbacks == [] and mail.outbox == []
     assert Project.objects.get(pk=project.pk).status == S.DRAFT
