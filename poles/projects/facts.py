@@ -131,7 +131,7 @@ def fingerprints(project: Project) -> list[SubmissionFingerprint]:
 
 def proposal_facts(project: Project, *, with_duplicates: bool = True) -> ProposalFacts:
     """The engines' view of a proposal: consortium, budgets, aid asked per funder, labels, deadline."""
-    participations = list(project.participations.select_related("organisation").order_by("-role", "pk"))
+    participations = list(project.participations.select_related("organisation").order_by("role", "pk"))
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pid, cost_type, amount in BudgetLine.objects.filter(participation__project=project).values_list(
         "participation_id", "cost_type", "amount"

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from poles.calls.engine.facts import CATEGORY_LABELS
 from poles.core.permissions import CHANGE, VIEW, can, restrict
 from poles.core.roles import roles_of
+from poles.organisations.models import SizeClass
 
 from . import guards
 from .models import AidRequest, Attachment, BudgetLine, LabelRequest, Participation, Project
@@ -57,7 +59,7 @@ def labelling_queue(user) -> QuerySet[LabelRequest]:
 def consortium(project: Project, *, confidential: bool) -> list[dict[str, Any]]:
     """Each partner with its budget and aid asked per funder (figures only for confidential readers)."""
     participations = list(
-        project.participations.select_related("organisation").order_by("-role", "organisation__name")
+        project.participations.select_related("organisation").order_by("role", "organisation__name")
     )
     budgets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     aid: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -69,12 +71,31 @@ def consortium(project: Project, *, confidential: bool) -> list[dict[str, Any]]:
     return [
         {
             "participation": p,
+            "category": CATEGORY_LABELS.get(p.category, p.category),
+            "size_class": SizeClass(p.size_class).label if p.size_class in SizeClass.values else "",
             "budget": budgets[p.pk],
             "budget_total": sum(budgets[p.pk].values(), Decimal(0)),
             "aid": aid[p.pk],
             "aid_total": sum(aid[p.pk].values(), Decimal(0)),
         }
         for p in participations
+    ]
+
+
+def self_check(project: Project) -> list[dict[str, Any]]:
+    """The call's rules run on the proposal as it stands, for the applicant before submitting
+    (labels come after submission, so the labelling rule can only pass later)."""
+    from poles.calls.engine.eligibility import InvalidRuleSet, evaluate
+
+    from .facts import proposal_facts
+
+    try:
+        results = evaluate(project.call.rules, proposal_facts(project))
+    except (InvalidRuleSet, ValueError):
+        return []
+    return [
+        {"rule": r.rule, "status": r.status, "message": r.message, "later": r.rule == "min_labels"}
+        for r in results
     ]
 
 

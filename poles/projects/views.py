@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from poles.calls import selectors as call_selectors
+from poles.calls.engine.eligibility import RULES
 from poles.calls.models import Call
 from poles.calls.textdiff import diff
 from poles.core import audit
@@ -444,6 +445,7 @@ def submit(request, pk):
         "checklist": _checklist(project),
         "rows": selectors.consortium(project, confidential=True),
         "late_for_labels": timezone.now() > project.call.labelling_deadline,
+        "self_check": selectors.self_check(project),
     }
     return _form_page(
         request, form, _("Submit the proposal"), project, template="projects/submit.html", **context
@@ -594,13 +596,15 @@ def eligibility(request, pk):
     language = (request.LANGUAGE_CODE or "fr")[:2]
     rows = []
     for row in check.results if check else []:
+        definition = RULES.get(row["rule"])
         rows.append(
             {
                 "index": row["index"],
                 "rule": row["rule"],
+                "label": definition.label if definition else row["rule"],
                 "status": row["status"],
                 "message": row["message"].get(language) or row["message"].get("en"),
-                "figures": row["figures"],
+                "figures": {key: _figure(value) for key, value in row["figures"].items()},
                 "override": overridden.get(row["index"]),
             }
         )
@@ -613,6 +617,7 @@ def eligibility(request, pk):
         "check": check,
         "rows": rows,
         "effective": effective,
+        "any_override": bool(overridden),
         "stale": bool(check and project.submitted_at and check.checked_at < project.submitted_at),
         "decidable": decidable,
         "can_run": decidable,
@@ -628,6 +633,15 @@ def eligibility(request, pk):
         "checks": project.eligibility_checks.order_by("-checked_at")[:10],
     }
     return render(request, "projects/eligibility.html", context)
+
+
+def _figure(value) -> str:
+    """A stored figure as people read it: lists joined, nothing shown as a dash."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
 
 
 @login_required

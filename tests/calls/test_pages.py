@@ -84,7 +84,9 @@ def test_a_call_in_preparation_is_hidden(name, role, users, client_for):
 
 def test_the_call_page_shows_dates_funders_envelopes_and_rules_in_words(client_for):
     call = _open_call()
-    page = client_for(None).get("/en" + reverse("calls:detail", args=[call.reference])).content.decode()
+    url = reverse("calls:detail", args=[call.reference])  # English: the tests' active language
+    assert url.startswith("/en/")
+    page = client_for(None).get(url).content.decode()
     for fragment in (
         "Labelling deadline",
         "Fonds unique interministériel",
