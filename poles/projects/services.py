@@ -73,7 +73,7 @@ def _state(project: Project) -> dict[str, Any]:
 
 def _lock_for_edit(project: Project, actor, expected_version: int | None) -> Project:
     """The locked proposal, if the actor leads its consortium and the proposal may change now."""
-    locked = Project.objects.select_for_update().select_related("call").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("call").get(pk=project.pk)
     _require(actor, "projects.submit_project", locked)  # the consortium lead edits its proposal
     if expected_version is not None and locked.version != expected_version:
         raise StaleObject(locked.version)
@@ -406,7 +406,7 @@ def answer_label_request(
         raise ValidationError({"opinion": [_("Give the cluster's opinion on the proposal.")]})
     with transaction.atomic():
         locked = (
-            LabelRequest.objects.select_for_update()
+            LabelRequest.objects.select_for_update(of=("self",))
             .select_related("project__call", "cluster")
             .get(pk=request.pk)
         )
@@ -490,7 +490,7 @@ def run_eligibility_check(project: Project, *, actor) -> EligibilityCheck:
     """
     _require(actor, "projects.check_eligibility", project)
     with transaction.atomic():
-        locked = Project.objects.select_for_update().select_related("call").get(pk=project.pk)
+        locked = Project.objects.select_for_update(of=("self",)).select_related("call").get(pk=project.pk)
         if locked.status not in (S.SUBMITTED, S.LABELLED):
             raise TransitionNotAllowed(
                 _("Only submitted or labelled proposals are checked (now: %(status)s).")
