@@ -112,17 +112,32 @@ class CallViewSet(ServiceModelViewSet):
             request, lambda c, v: services.close_call(c, actor=request.user, expected_version=v)
         )
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
-    @action(detail=True, methods=["post"], url_path="start-review")
-    def start_review(self, request, pk=None):
-        """Mark the call as under expert review."""
+    def _advance(self, request, name):
         reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
         return self._transition(
             request,
             lambda c, v: services.advance_call(
-                c, "start_review", actor=request.user, expected_version=v, reason=reason
+                c, name, actor=request.user, expected_version=v, reason=reason
             ),
         )
+
+    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request, pk=None):
+        """Mark a closed call as under expert review."""
+        return self._advance(request, "start_review")
+
+    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"], url_path="start-selection")
+    def start_selection(self, request, pk=None):
+        """Mark the call as in its selection phase, once the reviews are in."""
+        return self._advance(request, "start_selection")
+
+    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """Mark the call as decided, once the funders' decisions are taken."""
+        return self._advance(request, "decide")
 
     @extend_schema(request=EnvelopeSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"], serializer_class=EnvelopeSerializer, filterset_class=None)

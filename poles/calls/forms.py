@@ -120,7 +120,7 @@ def json_text(value: Any) -> str:
 class JsonField(forms.CharField):
     """JSON typed in a text area; a syntax error says where (line, column) in the reader's language."""
 
-    widget = forms.Textarea(attrs={"rows": 12, "class": "poles-code", "spellcheck": "false"})
+    widget = forms.Textarea(attrs={"rows": 14, "class": "fr-input poles-code", "spellcheck": "false"})
 
     def __init__(self, *, expect=(list, dict), **kwargs):
         self.expect = expect
@@ -239,13 +239,14 @@ class RateRowForm(PolesForm):
         from .engine.rates import TERRITORY_LABELS
 
         super().__init__(*args, **kwargs)
-        self.fields["funder"].choices = list(funders)
+        # An empty first choice keeps untouched extra rows unchanged (so they are skipped, not refused).
+        self.fields["funder"].choices = [("", "—"), *funders]
         self.fields["group"].choices = ANY + [(g, GROUP_LABELS[g]) for g in GROUPS]
         self.fields["category"].choices = ANY + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
         self.fields["size_class"].choices = ANY + [(s, SIZE_LABELS[s]) for s in SIZE_CLASSES]
         self.fields["territory"].choices = ANY + list(TERRITORY_LABELS.items())
         self.fields["cost_basis"].choices = ANY + [(c, COST_BASIS_LABELS[c]) for c in COST_BASES]
-        self.fields["form"].choices = list(FORM_LABELS.items())
+        self.fields["form"].choices = [("", "—"), *FORM_LABELS.items()]
 
     def row(self) -> dict[str, Any]:
         """The row as stored in the call: the rate as a fraction string, "any" left out."""
@@ -254,7 +255,7 @@ class RateRowForm(PolesForm):
         for key in ("group", "category", "size_class", "territory", "cost_basis"):
             if data.get(key):
                 row[key] = data[key]
-        row["rate"] = str((data["rate"] / Decimal(100)).normalize())
+        row["rate"] = format((data["rate"] / Decimal(100)).normalize(), "f")
         row["form"] = data["form"]
         return row
 
@@ -264,7 +265,7 @@ class RateRowForm(PolesForm):
             key: row.get(key) or ""
             for key in ("funder", "group", "category", "size_class", "territory", "cost_basis")
         }
-        initial["rate"] = (Decimal(str(row.get("rate", 0))) * 100).normalize()
+        initial["rate"] = format((Decimal(str(row.get("rate", 0))) * 100).normalize(), "f")
         initial["form"] = row.get("form", "grant")
         return initial
 

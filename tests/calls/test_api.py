@@ -107,3 +107,18 @@ def test_the_public_list_shows_published_calls_only(users, api_for):
     }
     assert "secret-draft" in officers
     assert api_for(None).get("/api/funders/").json()["count"] >= 5
+
+
+def test_a_call_moves_through_its_phases_by_explicit_actions(users, api_for):
+    call = make_call(users["officer"], reference="api-phases")
+    Call.objects.filter(pk=call.pk).update(submission_deadline=timezone.now() - dt.timedelta(minutes=1))
+    api = api_for(users["officer"])
+    statuses = []
+    for action in ("close", "start-review", "start-selection", "decide"):
+        response = api.post(f"/api/calls/{call.pk}/{action}/", {}, format="json")
+        assert response.status_code == 200, response.json()
+        statuses.append(response.json()["status"])
+    assert statuses == ["closed", "review", "selection", "decided"]
+    again = api.post(f"/api/calls/{call.pk}/decide/", {}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "wrong_state"
+    assert api_for(users["funder"]).post(f"/api/calls/{call.pk}/close/", {}, format="json").status_code == 403

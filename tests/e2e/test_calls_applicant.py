@@ -7,6 +7,7 @@ from .calls_steps import (
     member_creates_proposal,
     member_submits,
     officer_declares_eligible,
+    officer_prepares_and_publishes_call,
 )
 from .conftest import serious_violations, shot
 
@@ -27,3 +28,8 @@ def test_the_public_call_page_reads_well_and_is_accessible(page):
     page.wait_for_selector("#rules-in-words")
     shot(page, "calls-00-public-call")
     assert serious_violations(page) == []
+
+
+def test_an_officer_prepares_publishes_and_revises_a_call(page):
+    officer_prepares_and_publishes_call(page, "fui-26-e2e")
+    assert page.js_errors == []
