@@ -116,3 +116,24 @@ def test_list_pages_query_ceiling(url, ceiling, users, client_for):
         response = client.get(url)
     assert response.status_code == 200
     assert len(queries) <= ceiling, f"{url}: {len(queries)} queries"
+
+
+@pytest.mark.parametrize(
+    "role, present, absent",
+    [
+        ("anonymous", ["/calls/"], ["/calls/manage/", "/projects/mine/", "/projects/labelling/"]),
+        ("member", ["/calls/", "/projects/mine/"], ["/calls/manage/", "/projects/labelling/"]),
+        ("cluster", ["/calls/", "/projects/labelling/"], ["/calls/manage/", "/projects/mine/"]),
+        ("officer", ["/calls/", "/calls/manage/"], ["/projects/mine/", "/projects/labelling/"]),
+    ],
+)
+def test_the_menu_offers_each_role_its_entries(role, present, absent, users, client_for):
+    import re
+
+    page = client_for(users[role]).get(reverse("calls:list")).content.decode()
+    menu = re.search(r'<nav class="fr-nav" id="fr-navigation".*?</nav>', page, re.S).group(0)
+    menu = menu.replace('href="/en/', 'href="/')  # the tests read English pages
+    for url in present:
+        assert f'href="{url}"' in menu, url
+    for url in absent:
+        assert f'href="{url}"' not in menu, url
