@@ -24,7 +24,7 @@ from .serializers import (
     CallVersionSerializer,
     EnvelopeSerializer,
     FunderSerializer,
-    ReasonSerializer,
+    CallReasonSerializer,
 )
 
 
@@ -89,14 +89,14 @@ class CallViewSet(ServiceModelViewSet):
 
     def _transition(self, request, fn):
         call = self.get_object()
-        ReasonSerializer(data=request.data).is_valid(raise_exception=True)
+        CallReasonSerializer(data=request.data).is_valid(raise_exception=True)
         expected = self.check_if_match(call)
         saved = fn(call, expected)
         response = Response(CallSerializer(saved).data)
         response["ETag"] = saved.etag
         return response
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @extend_schema(request=CallReasonSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Open the call to submissions (its configuration must be complete and valid)."""
@@ -104,7 +104,7 @@ class CallViewSet(ServiceModelViewSet):
             request, lambda c, v: services.publish_call(c, actor=request.user, expected_version=v)
         )
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @extend_schema(request=CallReasonSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """End submissions, once the submission deadline has passed."""
@@ -121,19 +121,19 @@ class CallViewSet(ServiceModelViewSet):
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @extend_schema(request=CallReasonSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, pk=None):
         """Mark a closed call as under expert review."""
         return self._advance(request, "start_review")
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @extend_schema(request=CallReasonSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"], url_path="start-selection")
     def start_selection(self, request, pk=None):
         """Mark the call as in its selection phase, once the reviews are in."""
         return self._advance(request, "start_selection")
 
-    @extend_schema(request=ReasonSerializer, responses=CallSerializer)
+    @extend_schema(request=CallReasonSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """Mark the call as decided, once the funders' decisions are taken."""

@@ -85,5 +85,5 @@ class CallVersionSerializer(serializers.ModelSerializer):
         fields = ["number", "created_at", "author", "reason", "snapshot"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class CallReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)

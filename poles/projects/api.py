@@ -44,8 +44,8 @@ from .serializers import (
     ParticipationSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
-    ReasonSerializer,
-    RequiredReasonSerializer,
+    ProposalReasonSerializer,
+    ProposalRequiredReasonSerializer,
     RevisionSerializer,
 )
 
@@ -122,7 +122,7 @@ class ProjectViewSet(ServiceModelViewSet):
         if not can(self.request.user, "projects.view_confidential", project):
             raise Http404
 
-    def _action(self, request, fn, serializer_class=ReasonSerializer):
+    def _action(self, request, fn, serializer_class=ProposalReasonSerializer):
         project = self.get_object()  # POST: 403 unless the user may change the proposal
         expected = self.check_if_match(project)
         serializer = serializer_class(data=request.data)
@@ -140,16 +140,16 @@ class ProjectViewSet(ServiceModelViewSet):
             request, lambda p, v, d: services.submit(p, actor=request.user, expected_version=v)
         )
 
-    @extend_schema(request=RequiredReasonSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ProposalRequiredReasonSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw the proposal, with a reason."""
         return self._action(
             request, lambda p, v, d: services.withdraw(p, actor=request.user, reason=d["reason"], expected_version=v),
-            RequiredReasonSerializer,
+            ProposalRequiredReasonSerializer,
         )  # fmt: skip
 
-    @extend_schema(request=RequiredReasonSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ProposalRequiredReasonSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="request-revision")
     def request_revision(self, request, pk=None):
         """Officers: send the proposal back to the applicant, saying what to revise."""
@@ -158,10 +158,10 @@ class ProjectViewSet(ServiceModelViewSet):
             lambda p, v, d: services.request_revision(
                 p, actor=request.user, reason=d["reason"], expected_version=v
             ),
-            RequiredReasonSerializer,
+            ProposalRequiredReasonSerializer,
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ProposalReasonSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="declare-eligible")
     def declare_eligible(self, request, pk=None):
         """Officers: declare the proposal eligible (latest check passes once warnings are overridden)."""
@@ -172,7 +172,7 @@ class ProjectViewSet(ServiceModelViewSet):
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ProposalReasonSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="declare-ineligible")
     def declare_ineligible(self, request, pk=None):
         """Officers: declare the proposal ineligible (a rule fails, or a warning refused with a reason)."""

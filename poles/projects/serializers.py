@@ -185,11 +185,11 @@ class OpinionSerializer(serializers.Serializer):
     opinion = serializers.CharField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class ProposalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class ProposalRequiredReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
