@@ -20,11 +20,11 @@ from .filters import CallFilter, FunderFilter
 from .models import Call, Funder
 from .serializers import (
     CallCreateSerializer,
+    CallReasonSerializer,
     CallSerializer,
     CallVersionSerializer,
     EnvelopeSerializer,
     FunderSerializer,
-    CallReasonSerializer,
 )
 
 
