@@ -13,7 +13,16 @@ from django.db.models import Q
 from poles.core.permissions import CHANGE, VIEW, scope
 from poles.core.roles import roles_of
 
-from .models import Project
+from .models import (
+    AidRequest,
+    Attachment,
+    BudgetLine,
+    EligibilityCheck,
+    LabelRequest,
+    Participation,
+    Project,
+    ProjectRevision,
+)
 
 PUBLIC = Q(status=Project.Status.FUNDED) | Q(source=Project.Source.CORDIS)
 
@@ -56,6 +65,65 @@ def _changeable_projects(qs, roles, user):
     if getattr(user, "is_authenticated", False):
         condition |= Q(created_by=user)
     return qs.filter(pk__in=qs.filter(condition).values("pk"))
+
+
+def confidential_projects(qs_model, roles, user):
+    """Primary keys of the projects the user reads in full, as a subquery (superusers: all)."""
+    if roles.superuser:
+        return Project.objects.values("pk")
+    if not roles.authenticated:
+        return Project.objects.none().values("pk")
+    return Project.objects.filter(confidential_access(roles, user)).values("pk")
+
+
+def visible_projects(roles, user):
+    """Primary keys of the projects the user may see at all (public ones included), as a subquery."""
+    if roles.superuser:
+        return Project.objects.values("pk")
+    return _visible_projects(Project.objects.all(), roles, user).values("pk")
+
+
+@scope(Participation, VIEW)
+def _visible_participations(qs, roles, user):
+    """Who is in a consortium is public once the project is (funded or external); else confidential."""
+    return qs.filter(project__in=visible_projects(roles, user))
+
+
+@scope(Participation, CHANGE)
+def _changeable_participations(qs, roles, user):
+    return qs.filter(project__in=_changeable_projects(Project.objects.all(), roles, user).values("pk"))
+
+
+def _confidential_scope(model, path="project"):
+    @scope(model, VIEW)
+    def _visible(qs, roles, user):
+        return qs.filter(**{f"{path}__in": confidential_projects(model, roles, user)})
+
+    return _visible
+
+
+for _model, _path in (
+    (BudgetLine, "participation__project"),
+    (AidRequest, "participation__project"),
+    (Attachment, "project"),
+    (EligibilityCheck, "project"),
+    (ProjectRevision, "project"),
+    (LabelRequest, "project"),
+):
+    _confidential_scope(_model, _path)
+
+
+@scope(Attachment, CHANGE)
+def _changeable_attachments(qs, roles, user):
+    return qs.filter(project__in=_changeable_projects(Project.objects.all(), roles, user).values("pk"))
+
+
+@scope(LabelRequest, CHANGE)
+def _answerable_label_requests(qs, roles, user):
+    """A cluster's staff answer their own cluster's requests, on submitted proposals only."""
+    if roles.superuser:
+        return qs
+    return qs.filter(cluster_id__in=roles.cluster_of).exclude(project__status=Project.Status.DRAFT)
 
 
 def _project_of(obj):
@@ -114,7 +182,15 @@ def is_call_funder(user, obj) -> bool:
     )
 
 
+@rules.predicate
+def is_staff_of_asked_cluster(user, obj) -> bool:
+    """Staff of the very cluster a labelling request is addressed to."""
+    roles = roles_of(user)
+    return roles.superuser or (isinstance(obj, LabelRequest) and obj.cluster_id in roles.cluster_of)
+
+
 rules.add_perm("projects.view_confidential", reads_confidential)
+rules.add_perm("projects.answer_label_request", is_staff_of_asked_cluster)
 rules.add_perm("projects.add_project", rules.is_authenticated)
 rules.add_perm("projects.change_project", is_consortium_lead | is_programme_officer)
 rules.add_perm("projects.submit_project", is_consortium_lead)

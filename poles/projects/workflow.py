@@ -5,21 +5,30 @@
     draft | submitted | revision | labelled | eligible | under_review | reserve → withdrawn
 
 Each transition names the permission (a `rules` permission declared in projects/rules.py) that
-may trigger it. Guards (deadlines, eligibility, reviews complete…) are attached by the services
-that perform the transitions (`projects.services`, `reviews.services`, `selection.services`,
-`grants.services`), one service per transition, each calling core.workflow.perform.
+may trigger it, and the guards (projects/guards.py) it checks on the locked proposal: the
+submission deadline, a lead and a cluster asked for `submit`; the labelling rule for `label`; a
+fresh eligibility check for the declarations. One service per transition (`projects.services`,
+`reviews.services`, `selection.services`, `grants.services`) calls core.workflow.perform.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from poles.core.workflow import Transition, Workflow
 
+from . import guards
 from .models import Project
 
 S = Project.Status
 
 TRANSITIONS = [
-    Transition("submit", (S.DRAFT, S.REVISION), S.SUBMITTED, "projects.submit_project", _("Submit")),
+    Transition(
+        "submit",
+        (S.DRAFT, S.REVISION),
+        S.SUBMITTED,
+        "projects.submit_project",
+        _("Submit"),
+        guards=(guards.call_accepts_submissions, guards.has_one_lead, guards.asks_a_cluster),
+    ),  # fmt: skip
     Transition(
         "request_revision",
         (S.SUBMITTED, S.LABELLED),
@@ -28,15 +37,30 @@ TRANSITIONS = [
         _("Ask for a revision"),
         needs_reason=True,
     ),  # fmt: skip
-    Transition("label", (S.SUBMITTED,), S.LABELLED, "projects.record_labelling", _("Labelled")),
-    Transition("declare_eligible", (S.LABELLED,), S.ELIGIBLE, "projects.check_eligibility", _("Eligible")),
+    Transition(
+        "label",
+        (S.SUBMITTED,),
+        S.LABELLED,
+        "projects.record_labelling",
+        _("Labelled"),
+        guards=(guards.labelling_settled,),
+    ),  # fmt: skip
+    Transition(
+        "declare_eligible",
+        (S.LABELLED,),
+        S.ELIGIBLE,
+        "projects.check_eligibility",
+        _("Eligible"),
+        guards=(guards.checked_eligible,),
+    ),  # fmt: skip
     Transition(
         "declare_ineligible",
         (S.LABELLED, S.SUBMITTED),
         S.INELIGIBLE,
         "projects.check_eligibility",
         _("Ineligible"),
-    ),
+        guards=(guards.checked_not_eligible,),
+    ),  # fmt: skip
     Transition("start_review", (S.ELIGIBLE,), S.UNDER_REVIEW, "projects.manage_review", _("Send to review")),
     Transition(
         "select", (S.UNDER_REVIEW, S.RESERVE, S.REJECTED), S.SELECTED, "projects.select_project", _("Select")
