@@ -33,7 +33,7 @@ def demo_member_organisation(ctx: DemoContext) -> Organisation:
     return chosen.organisation
 
 
-@step("demo accounts")
+@step("demo accounts", last=True)
 def make_users(ctx: DemoContext) -> None:
     if not ctx.accounts:
         ctx.log("demo accounts: skipped (DEBUG is off; demo log-ins exist only in development)")
