@@ -205,8 +205,9 @@ def report_schedule(
 ) -> list[ReportSlot]:
     """Progress reports once a year (at least one per intermediate tranche), then the final report.
 
-    Each report is due `grace_months` after its period ends; the final report covers the whole
-    project and is due `grace_months` + 1 after the end.
+    Periods follow each other without gaps: each report records what happened in its own period
+    (spending adds up across reports). A report is due `grace_months` after its period ends; the
+    final report, which also concludes on the whole project, `grace_months` + 1 after the end.
     """
     duration = max(1, duration_months)
     yearly = (duration - 1) // 12
@@ -225,5 +226,5 @@ def report_schedule(
         )
         previous = end
     project_end = add_months(start, duration) - dt.timedelta(days=1)
-    slots.append(ReportSlot("final", 1, start, project_end, add_months(project_end, grace_months + 1)))
+    slots.append(ReportSlot("final", 1, previous, project_end, add_months(project_end, grace_months + 1)))
     return slots
