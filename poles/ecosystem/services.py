@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from poles.core import audit
@@ -290,6 +291,8 @@ def declare_fundraising(organisation, *, actor, **values) -> FundRaising:
     if not (roles.is_officer or organisation.pk in roles.member_of):
         _deny()
     values.pop("status", None)
+    if isinstance(values.get("closed_on"), str):
+        values["closed_on"] = parse_date(values["closed_on"])
     if values.get("closed_on") and values["closed_on"] > timezone.localdate():
         raise ValidationError({"closed_on": _("A fund-raising is declared once closed (not in the future).")})
     return core_services.create(
