@@ -305,3 +305,23 @@ def test_notify_due_is_idempotent(agreement, project, users):
     sent = len(mail.outbox)
     assert notifications.notify_due() == {"due": 0, "late": 0, "payable": 0}
     assert len(mail.outbox) == sent
+
+
+def test_the_notify_command_sends_once(agreement, project, users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sign(agreement, users)
+    ProgressReport.objects.filter(project=project, kind="progress", number=1).update(
+        due_on=timezone.localdate() - dt.timedelta(days=2)
+    )
+    mail.outbox.clear()
+    out = StringIO()
+    call_command("followup", "notify", "--days", "15", stdout=out)
+    assert "6 about late reports" in out.getvalue()  # 3 reports due in the past × (member + funder)
+    assert "3 about payable instalments" in out.getvalue() and len(mail.outbox) == 9
+    sent = len(mail.outbox)
+    again = StringIO()
+    call_command("followup", "notify", stdout=again)
+    assert len(mail.outbox) == sent and "0 about late reports" in again.getvalue()
