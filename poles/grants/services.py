@@ -69,6 +69,12 @@ SCHEDULE_MESSAGES = {
 }
 
 
+def _plain(amount: Decimal) -> str:
+    """An amount for a message: whole euros without decimals, else euros and cents."""
+    amount = Decimal(amount)
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
 def _deny() -> None:
     raise PermissionDenied(_("You are not allowed to do this."))
 
@@ -383,10 +389,10 @@ def pay_instalment(
         )
         if refusal:
             message = PAYMENT_MESSAGES[refusal] % {
-                "amount": amount,
-                "total": decision_paid + amount,
-                "decided": locked.decision.amount,
-                "remaining": locked.remaining,
+                "amount": _plain(amount),
+                "total": _plain(decision_paid + amount),
+                "decided": _plain(locked.decision.amount),
+                "remaining": _plain(locked.remaining),
             }
             raise ValidationError({"amount": message})
         payment = Payment.objects.create(

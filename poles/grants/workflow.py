@@ -30,7 +30,7 @@ AGREEMENT = Workflow(
     model=Agreement,
     transitions=[
         Transition("sign", (A.DRAFT,), A.SIGNED, "grants.sign_agreement", _("Record the signature")),
-        Transition("close", (A.SIGNED,), A.CLOSED, SYSTEM, _("Close")),
+        Transition("close", (A.SIGNED,), A.CLOSED, SYSTEM, _("Close the agreement")),
         Transition(
             "terminate",
             (A.DRAFT, A.SIGNED),
