@@ -320,7 +320,8 @@ def report_rows(cluster: Cluster, year: int, reported: dict[int, Decimal] | None
         )
     }
     rows = []
-    for kpi in Kpi.objects.order_by("code"):
+    order = {source: i for i, source in enumerate(SOURCES)}
+    for kpi in sorted(Kpi.objects.all(), key=lambda k: (order.get(k.source, len(order)), k.code)):
         computable = kpi.source in SOURCES
         if not computable and kpi.pk not in targets and kpi.pk not in reported:
             continue

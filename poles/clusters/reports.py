@@ -24,9 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from rest_framework import exceptions as api_exceptions
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from poles.core import audit, charts
 from poles.core import services as core_services
+from poles.core.api import ServiceModelViewSet
 from poles.core.exceptions import StaleObject, TransitionNotAllowed
 from poles.core.forms import PolesForm, PolesModelForm, VersionField
 from poles.core.permissions import can, get_or_404
@@ -394,3 +399,94 @@ def rating_add(request, slug):
         "cancel_url": reverse("clusters:detail", args=[cluster.slug]),
     }
     return render(request, "poles/form_page.html", context, status=400 if form.errors else 200)
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A cluster report with its indicator rows (targets, actuals computed now, status)."""
+
+    cluster = serializers.SlugRelatedField(slug_field="slug", queryset=Cluster.objects.all())
+    rows = serializers.SerializerMethodField()
+    values = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
+        write_only=True,
+        required=False,
+        help_text=gettext_lazy("Reported values of the indicators poles cannot compute, by indicator code."),
+    )
+
+    class Meta:
+        model = ClusterReport
+        fields = [
+            "id",
+            "cluster",
+            "year",
+            "status",
+            "narrative_fr",
+            "narrative_en",
+            "submitted_at",
+            "rows",
+            "values",
+            "version",
+        ]
+        read_only_fields = ["status", "submitted_at", "version"]
+
+    def get_rows(self, obj) -> list[dict]:
+        return [
+            {
+                "kpi": r.kpi.code, "unit": r.kpi.unit, "target": r.target, "actual": r.actual.value if r.actual else None,
+                "status": r.status, "reported": bool(r.actual and r.actual.reported),
+            }
+            for r in kpis.report_rows(obj.cluster, obj.year, reported_values(obj))
+        ]  # fmt: skip
+
+
+class ClusterReportViewSet(ServiceModelViewSet):
+    """Yearly cluster reports: submitted ones are public; the cluster's staff write and submit theirs."""
+
+    base_queryset = ClusterReport.objects.select_related("cluster").prefetch_related("reported_values")
+    serializer_class = ReportSerializer
+    filterset_fields = ["cluster__slug", "year", "status"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _values(self, data) -> dict:
+        codes = data.pop("values", {}) or {}
+        found = {k.code: k.pk for k in Kpi.objects.filter(code__in=list(codes))}
+        unknown = sorted(set(codes) - set(found))
+        if unknown:
+            raise api_exceptions.ValidationError({"values": unknown})
+        return {found[code]: (value, "") for code, value in codes.items()}
+
+    def perform_service_create(self, data):
+        values = self._values(data)
+        if report_for(data["cluster"], data["year"]) is not None:
+            raise api_exceptions.ValidationError({"year": [_("A report exists for this year: update it.")]})
+        try:
+            return save_report(
+                data["cluster"], data["year"], actor=self.request.user, narrative_fr=data.get("narrative_fr", ""),
+                narrative_en=data.get("narrative_en", ""), values=values,
+            )  # fmt: skip
+        except PermissionDenied as exc:
+            raise api_exceptions.PermissionDenied() from exc
+
+    def perform_service_update(self, obj, data, expected_version):
+        values = self._values(data)
+        return save_report(
+            obj.cluster, obj.year, actor=self.request.user, narrative_fr=data.get("narrative_fr", obj.narrative_fr),
+            narrative_en=data.get("narrative_en", obj.narrative_en), values=values, expected_version=expected_version,
+        )  # fmt: skip
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the report: its figures are frozen in its snapshot."""
+        report = self.get_object()
+        saved = submit_report(report, actor=request.user, expected_version=self.check_if_match(report))
+        response = Response(self.get_serializer(saved).data)
+        response["ETag"] = saved.etag
+        return response
+
+
+def register_api(router) -> None:
+    router.register("cluster-reports", ClusterReportViewSet, basename="clusterreport")

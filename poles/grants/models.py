@@ -149,7 +149,7 @@ class Instalment(Versioned):
         BALANCE = "balance", _("Balance")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned (condition not met)")
+        PLANNED = "planned", _("Not yet payable")
         PAYABLE = "payable", _("Payable")
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")

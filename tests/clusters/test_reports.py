@@ -173,3 +173,29 @@ def test_computed_indicators_cannot_be_typed_in(users):
             minalogic(), 2012, actor=users["cluster"], values={members.pk: (Decimal(999), "")}
         )
     assert not ClusterReport.objects.filter(cluster=minalogic(), year=2012).exists()
+
+
+def test_cluster_report_api(users, api_for):
+    staff = api_for(users["cluster"])
+    created = staff.post(
+        "/api/cluster-reports/", {"cluster": "minalogic", "year": 2012, "narrative_fr": "Bilan", "narrative_en": "Review"},
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert {row["kpi"] for row in body["rows"]} >= {"members", "public-aid", "sme-private-funding"}
+    assert (
+        api_for(None).get(f"/api/cluster-reports/{body['id']}/").status_code == 404
+    )  # drafts are not public
+    assert api_for(users["member"]).post(f"/api/cluster-reports/{body['id']}/submit/").status_code in (
+        403,
+        404,
+    )
+    bad = staff.patch(f"/api/cluster-reports/{body['id']}/", {"values": {"members": "999"}}, format="json")
+    assert bad.status_code == 400
+    assert staff.post(f"/api/cluster-reports/{body['id']}/submit/").status_code == 200
+    assert api_for(None).get(f"/api/cluster-reports/{body['id']}/").json()["status"] == "submitted"
+    other = api_for(users["cluster"]).post(
+        "/api/cluster-reports/", {"cluster": "tenerrdis", "year": 2012}, format="json"
+    )
+    assert other.status_code == 403

@@ -34,6 +34,12 @@ print(json.dumps({"project": project.pk}))
 """
 
 
+def switch_user(page, username: str) -> None:
+    """Log in as someone else (the shared login helper expects a logged-out browser)."""
+    page.context.clear_cookies()
+    login(page, username)
+
+
 @pytest.fixture(scope="module")
 def seeded(server, tmp_path_factory):
     databases = sorted(tmp_path_factory.getbasetemp().glob("server*/e2e.sqlite3"))
@@ -59,16 +65,16 @@ def test_advance_report_approval_and_intermediate_payable(page, seeded):
 
     page.click("#prepare-agreement")
     page.wait_for_url("**/agreements/new/")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url("**/follow-up/agreements/*/")
     agreement_url = page.url
-    assert page.locator("#agreement-status").inner_text().strip() == "En attente de signature"
+    assert page.locator("#agreement-status").text_content().strip() == "En attente de signature"
     assert page.locator("tr[data-kind=advance][data-status=planned]").count() == 3
     shot(page, "followup-02-agreement-prepared")
 
     page.click("#sign-agreement")
     page.wait_for_url("**/sign/")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(agreement_url)
     assert page.locator("tr[data-kind=advance][data-status=payable]").count() == 3
     assert page.locator("tr[data-kind=intermediate][data-status=planned]").count() == 3
@@ -79,19 +85,19 @@ def test_advance_report_approval_and_intermediate_payable(page, seeded):
     amount = page.locator("input[name=amount]")
     full = amount.input_value()
     amount.fill("99999999")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "plus que les" in page.content() and "décidés" in page.content()
     shot(page, "followup-04-payment-above-the-decision-refused")
     page.locator("input[name=amount]").fill(full)
     page.fill("input[name=reference]", "VIR-2024-001")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(agreement_url)
     assert page.locator("tr[data-kind=advance][data-status=paid]").count() == 1
     shot(page, "followup-05-advance-released")
     assert serious_violations(page) == []
 
-    login(page, "member")
+    switch_user(page, "member")
     page.goto(f"/follow-up/projects/{project}/")
     page.click("#tab-reports")
     page.click("#reports-table a >> nth=0")
@@ -102,19 +108,19 @@ def test_advance_report_approval_and_intermediate_payable(page, seeded):
     page.fill("textarea[name=narrative]", "Lots 1 et 2 conformes au plan ; premier prototype livré.")
     page.locator("input[name^=spent_]").first.fill("120000")
     shot(page, "followup-06-member-writes-report")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(report_url)
     page.click("#submit-report")
     page.wait_for_url(report_url)
-    assert page.locator("#report-status").inner_text().strip() == "Soumis, en attente d’examen"
+    assert page.locator("#report-status").text_content().strip() == "Soumis, en attente d’examen"
     shot(page, "followup-07-report-submitted")
 
-    login(page, "funder")
+    switch_user(page, "funder")
     page.goto(report_url)
     page.fill("textarea[name=comment]", "Rapport complet, dépenses cohérentes.")
     page.click("#approve-report")
     page.wait_for_url(report_url)
-    assert page.locator("#report-status").inner_text().strip() == "Approuvé"
+    assert page.locator("#report-status").text_content().strip() == "Approuvé"
     shot(page, "followup-08-report-approved")
     page.goto(agreement_url)
     assert page.locator("tr[data-kind=intermediate][data-status=payable]").count() == 3

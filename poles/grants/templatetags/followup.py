@@ -50,4 +50,4 @@ def eur(value) -> str:
 
 @register.filter
 def percent(value) -> str:
-    return "" if value is None else f"{value * 100:.0f} %"
+    return "" if value is None else f"{value * 100:.0f}\u00a0%"
