@@ -5,10 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.core.forms import PolesModelForm
 
-from .models import Instrument
+from .models import Instrument, TargetGroup
 
 
 class ShareInstrumentForm(PolesModelForm):
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Target groups"),
+        queryset=TargetGroup.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not one of the target groups of the questionnaire.")
+        },
+    )
     submitter_email = forms.EmailField(
         label=_("Your e-mail"), help_text=_("Used only to tell you whether the record is published.")
     )
@@ -23,7 +32,6 @@ class ShareInstrumentForm(PolesModelForm):
         ]  # fmt: skip
         widgets = {
             "keywords": forms.CheckboxSelectMultiple,
-            "target_groups": forms.CheckboxSelectMultiple,
             "created_on": forms.DateInput(attrs={"type": "date"}),
             "linked_practices": forms.SelectMultiple,
         }
@@ -32,9 +40,6 @@ class ShareInstrumentForm(PolesModelForm):
         super().__init__(*args, **kwargs)
         self.fields["linked_practices"].queryset = Instrument.objects.filter(
             status=Instrument.Status.PUBLISHED, kind=Instrument.Kind.PRACTICE
-        )
-        self.fields["target_groups"].error_messages["invalid_choice"] = _(
-            "“%(value)s” is not one of the target groups of the questionnaire."
         )
         for name in ("aim_fr", "aim_en", "overview_fr", "overview_en"):
             self.fields[name].widget.attrs["rows"] = 4

@@ -44,6 +44,7 @@ def test_rnsr_ror_pic_vat():
     "language, expected", [("en", "is not a valid SIRET"), ("fr", "n’est pas un SIRET valide")]
 )
 def test_messages_in_both_languages(language, expected):
-    with translation.override(language), pytest.raises(ValidationError) as err:
-        v.validate_siret("12345678901234")
-    assert expected in str(err.value.messages[0])
+    with translation.override(language):
+        with pytest.raises(ValidationError) as err:
+            v.validate_siret("12345678901234")
+        assert expected in str(err.value.messages[0])
