@@ -138,6 +138,7 @@ def funded_project_ids(cluster: Cluster, year: int) -> list[int]:
     )
     firsts = (
         decision.objects.filter(project_id__in=labelled, status__in=DECIDED)
+        .order_by()  # no ordering joins in an aggregate
         .values("project_id")
         .annotate(first=Min("decided_at"), deadline=Min("project__call__submission_deadline"))
     )

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from poles.demo.generator import DemoContext, _bulk, step
+from poles.demo.generator import DemoContext, _bulk, _insert_rows, step
 from poles.projects.models import BudgetLine, Participation, Project
 
 from . import engine
@@ -163,15 +163,14 @@ def make_follow_up(ctx: DemoContext) -> None:
         (r.project_id, r.kind, r.number): r.pk
         for r in ProgressReport.objects.filter(project_id__in=ids).only("pk", "project_id", "kind", "number")
     }
-    SpendingLine.objects.bulk_create(
+    _insert_rows(
+        SpendingLine,
+        ["report_id", "participation_id", "cost_type", "amount"],
         [
-            SpendingLine(
-                report_id=report_ids[(pid, kind, number)], participation_id=part, cost_type=cost, amount=spent
-            )
+            (report_ids[(pid, kind, number)], part, cost, spent)
             for pid, kind, number, part, cost, spent in spending_plans
             if (pid, kind, number) in report_ids
         ],
-        batch_size=2000,
     )
     instalments, paid_plan = [], []
     for agreement, members, tranches, project_id in instalment_plans:
@@ -213,27 +212,54 @@ def make_follow_up(ctx: DemoContext) -> None:
                 instalments.append(row)
         if terminated:
             agreement.status = Agreement.Status.TERMINATED
-    _bulk(Instalment, instalments)
-    Payment.objects.bulk_create(
+    # The largest tables go through the generator's raw bulk path (COPY on PostgreSQL).
+    now = timezone.now()
+    _insert_rows(
+        Instalment,
+        ["agreement_id", "decision_id", "number", "kind", "progress_reports_needed", "share", "amount", "paid",
+         "status", "payable_since", "paid_on", "version", "created_at", "updated_at"],
         [
-            Payment(
-                instalment=row, amount=amount, paid_on=day, reference=f"VIR-{row.agreement_id}-{row.number}"
+            (r.agreement.pk, r.decision_id, r.number, r.kind, r.progress_reports_needed, r.share, r.amount, r.paid,
+             r.status, r.payable_since, r.paid_on, 1, now, now)
+            for r in instalments
+        ],
+    )  # fmt: skip
+    ids_by_key = {
+        (decision, number): pk
+        for pk, decision, number in Instalment.objects.filter(agreement__project_id__in=ids).values_list(
+            "pk", "decision_id", "number"
+        )
+    }
+    _insert_rows(
+        Payment,
+        ["instalment_id", "amount", "paid_on", "reference", "created_at", "updated_at"],
+        [
+            (
+                ids_by_key[(row.decision_id, row.number)],
+                amount,
+                day,
+                f"VIR-{row.agreement.pk}-{row.number}",
+                now,
+                now,
             )
             for row, amount, day in paid_plan
         ],
-        batch_size=2000,
     )
+    for row in instalments:
+        row.agreement_id = row.agreement.pk
     open_agreements = set(
         Instalment.objects.filter(
             agreement__project_id__in=ids, status__in=[Instalment.Status.PLANNED, Instalment.Status.PAYABLE]
         ).values_list("agreement_id", flat=True)
     )
+    last_paid: dict[int, dt.date] = {}
+    for row in instalments:
+        if row.paid_on and (row.agreement_id not in last_paid or row.paid_on > last_paid[row.agreement_id]):
+            last_paid[row.agreement_id] = row.paid_on
     closing = [a for a in agreements if a.status == Agreement.Status.SIGNED and a.pk not in open_agreements]
     for agreement in closing:
         agreement.status = Agreement.Status.CLOSED
-        agreement.closed_on = max(
-            (r.paid_on for r in instalments if r.agreement_id == agreement.pk and r.paid_on), default=None
-        )
+        agreement.closed_on = last_paid.get(agreement.pk)
     Agreement.objects.bulk_update(
         closing + [a for a in agreements if a.status == "terminated"], ["status", "closed_on"]
     )

@@ -69,6 +69,7 @@ def with_follow_up_figures(qs: QuerySet[Project], today: dt.date | None = None) 
 def aid_by_project(project_ids) -> dict[int, Decimal]:
     rows = (
         Decision.objects.filter(project_id__in=project_ids, status__in=DECIDED)
+        .order_by()  # no ordering joins in an aggregate
         .values("project_id")
         .annotate(total=Sum("amount"))
     )
@@ -78,6 +79,7 @@ def aid_by_project(project_ids) -> dict[int, Decimal]:
 def paid_by_project(project_ids) -> dict[int, Decimal]:
     rows = (
         Instalment.objects.filter(agreement__project_id__in=project_ids)
+        .order_by()  # no ordering joins in an aggregate
         .values("agreement__project_id")
         .annotate(total=Sum("paid"))
     )
