@@ -375,6 +375,22 @@ def report_submit(request, slug, year):
 
 
 @login_required
+@require_POST
+def report_reopen(request, slug, year):
+    cluster = _cluster(request, slug)
+    report = report_for(cluster, year)
+    if report is None:
+        raise Http404
+    try:
+        reopen_report(report, actor=request.user, reason=request.POST.get("reason", ""))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Report reopened: the cluster can change it again."))
+    return redirect("clusters:report", slug=cluster.slug, year=year)
+
+
+@login_required
 def rating_add(request, slug):
     cluster = _cluster(request, slug)
     if not can(request.user, "clusters.rate_cluster", cluster):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<slug:slug>/report/<int:year>/pdf/", reports.report_pdf, name="report_pdf"),
     path("<slug:slug>/report/<int:year>/edit/", reports.report_edit, name="report_edit"),
     path("<slug:slug>/report/<int:year>/submit/", reports.report_submit, name="report_submit"),
+    path("<slug:slug>/report/<int:year>/reopen/", reports.report_reopen, name="report_reopen"),
     path("<slug:slug>/ratings/add/", reports.rating_add, name="rating_add"),
 ]

@@ -156,6 +156,11 @@ def test_report_page_edit_submit_and_ratings(users, client_for):
     )
     assert refused.status_code == 400
     assert ClusterReport.objects.get(pk=report.pk).narrative_fr == "Une belle année."
+    reopen = reverse("clusters:report_reopen", args=["minalogic", 2012])
+    client_for(users["cluster"]).post(reopen, {"reason": "typo"})
+    assert ClusterReport.objects.get(pk=report.pk).status == "submitted"  # only officers reopen
+    client_for(users["officer"]).post(reopen, {"reason": "Typo in the highlights"})
+    assert ClusterReport.objects.get(pk=report.pk).status == "draft"
     rating_url = reverse("clusters:rating_add", args=["minalogic"])
     assert client_for(users["cluster"]).get(rating_url).status_code == 403
     response = client_for(users["officer"]).post(rating_url, {

@@ -21,7 +21,7 @@ PAGES = {
     "clusters:report_edit": (lambda: reverse("clusters:report_edit", args=["minalogic", 2012]), only({"officer", "cluster"})),
     "clusters:rating_add": (lambda: reverse("clusters:rating_add", args=["minalogic"]), only({"officer"})),
 }  # fmt: skip
-NOT_PAGES = {"clusters:report_submit"}  # POST only
+NOT_PAGES = {"clusters:report_submit", "clusters:report_reopen"}  # POST only
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
