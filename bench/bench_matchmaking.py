@@ -4,7 +4,12 @@
    competence keywords, 55 clusters, ~13,000 past projects; `poles.matchmaking.synthetic`),
    with realistic queries (a need, 0-3 consortium members, filters half the time).
    Target: p95 under 100 ms.
-2. Offline evaluation on CORDIS Horizon 2020 (`poles.matchmaking.offline`): profiles from
+2. Through Django on the `national` demo data set (`default` with --quick): the demo is loaded
+   into a fresh SQLite database (and PostgreSQL when it answers on 127.0.0.1:5432, full runs
+   only) with bench_foundation's loader, then `bench.matchmaking_latency` times the index build,
+   the data-change check, `selectors.search_partners` (baseline: the engine alone on the same
+   index), GET /api/partners/search/ and the consortium builder. Target: p95 under 100 ms.
+3. Offline evaluation on CORDIS Horizon 2020 (`poles.matchmaking.offline`): profiles from
    history up to 2017, predict the partners of 2018-2022 projects given their coordinator;
    recall@10 and MRR of the method against random, global popularity and popularity within the
    need's programme parts. Weights are tuned on a 2016 -> 2017 validation split. Skipped, with
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -136,13 +142,47 @@ def _cordis(ctx) -> list[dict]:
     return out
 
 
+def _django(ctx) -> list[dict]:
+    """Search latency through the Django service and API on a loaded demo (SQLite, then PostgreSQL)."""
+    from bench import bench_foundation as foundation
+
+    scale = "default" if ctx.quick else "national"
+    work = Path(getattr(ctx, "work_dir", Path("var") / "bench"))
+    work.mkdir(parents=True, exist_ok=True)
+    database = work / f"matchmaking_{scale}.sqlite3"
+    for stale in work.glob(f"{database.name}*"):
+        stale.unlink()
+    # A PostgreSQL database is created only when its turn comes (None until then).
+    targets: list[str | None] = [f"sqlite:///{database}"]
+    if not ctx.quick and foundation._postgres_available():
+        targets.append(None)
+    records = []
+    for url in targets:
+        if url is None:
+            url = foundation._recreate_pg(f"poles_bench_matchmaking_{scale}")
+        load_s, info = foundation._load(url, scale)
+        env = {**foundation._env(url), "BENCH_DATA_SET": scale}
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.matchmaking_latency", *(["--quick"] if ctx.quick else [])],
+            env=env, check=True, capture_output=True, text=True, cwd=foundation.ROOT,
+        )  # fmt: skip
+        measured = json.loads(out.stdout.strip().splitlines()[-1])
+        for rec in measured:
+            rec["params"]["demo_load_s"] = round(load_s, 1)
+            rec["params"]["demo_organisations"] = info["counts"]["organisations"]
+        records += measured
+    return records
+
+
 def run(ctx) -> list[dict]:
-    """Latency records always; CORDIS quality records when the extract is present."""
-    return [*_latency(ctx), *_cordis(ctx)]
+    """Latency records always (engine, then through Django); CORDIS quality when the extract is present."""
+    return [*_latency(ctx), *_django(ctx), *_cordis(ctx)]
 
 
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
     shared = Path(os.environ.get("POLES_SHARED_DIR", root.parent / "shared"))
-    ctx = SimpleNamespace(quick="--quick" in sys.argv, shared_dir=shared)
+    ctx = SimpleNamespace(
+        quick="--quick" in sys.argv, shared_dir=shared, work_dir=root / "var" / "bench", log=print
+    )
     print(json.dumps(run(ctx), indent=2))

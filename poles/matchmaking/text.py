@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -49,8 +50,15 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 def fold_accents(text: str) -> str:
     """Lower-case `text` and drop diacritics, so "Énergie" and "energie" are one word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # nothing to decompose
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Acronyms of the field that end in "s" in the singular: "MEMS" is not the plural of "MEM".
+_INVARIANT = frozenset({"mems", "nems", "moems", "saas", "paas", "iaas"})
 
 
 def fold_plural(token: str) -> str:
@@ -60,7 +68,7 @@ def fold_plural(token: str) -> str:
     "capteur", "reseaux" -> "reseau", "batteries" -> "batterie"; words ending in "ss"/"us"/"is"
     ("process", "virus", "analysis") and short words are left alone.
     """
-    if len(token) <= 3 or token.isdigit():
+    if len(token) <= 3 or token.isdigit() or token in _INVARIANT:
         return token
     if token.endswith(("eaux", "eux")):
         return token[:-1]
@@ -73,16 +81,25 @@ def tokenize(text: str) -> list[str]:
     """Split free text into comparable terms: accent-folded, stop words and numbers removed.
 
     Pure numbers (years, amounts) carry no competence; tokens of one character are noise from
-    elisions ("l'énergie").
+    elisions ("l'énergie"). Each whitespace-separated chunk is folded once and remembered: profile
+    texts repeat the same words, so indexing a national programme folds each word once.
     """
+    tokens: list[str] = []
+    for chunk in (text or "").split():
+        tokens.extend(_chunk_tokens(chunk))
+    return tokens
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     tokens = []
-    for raw in _TOKEN.findall(fold_accents(text or "")):
+    for raw in _TOKEN.findall(fold_accents(chunk)):
         if len(raw) < 2 or raw.isdigit() or raw in STOP_WORDS:
             continue
         token = fold_plural(raw)
         if token not in STOP_WORDS:
             tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 @dataclass(frozen=True)

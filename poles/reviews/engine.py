@@ -34,6 +34,7 @@ overall. `rank` orders a call's proposals deterministically.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -64,8 +65,12 @@ CO_PARTICIPATION_YEARS = 5
 # --------------------------------------------------------------------------- reviewers and keywords
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_keyword(keyword: str) -> str:
-    """Keywords compare without case, accents or punctuation: "Énergie solaire" = "energie-solaire"."""
+    """Keywords compare without case, accents or punctuation: "Énergie solaire" = "energie-solaire".
+
+    Cached: a call's assignment compares the same few hundred keywords tens of thousands of times.
+    """
     decomposed = unicodedata.normalize("NFKD", keyword)
     plain_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"[\W_]+", " ", plain_text.casefold()).strip()

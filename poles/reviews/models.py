@@ -9,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from poles.core.models import TimeStamped, Versioned
 
 
-class Reviewer(TimeStamped):
-    """An expert of a programme's pool, with the organisation they work for and their expertise."""
+class Reviewer(Versioned):
+    """An expert of a programme's pool, with the organisation they work for and their expertise.
+
+    Versioned so that two officers editing the same expert's record cannot overwrite each other.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer")
     programme = models.ForeignKey("instruments.Programme", on_delete=models.PROTECT, related_name="reviewers")

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from poles.matchmaking.text import fit_tfidf, fold_accents, fold_plural, tokenize
 
@@ -24,6 +26,8 @@ def test_french_and_english_stop_words_and_numbers_are_dropped():
         ("virus", "virus"),
         ("analysis", "analysis"),
         ("gas", "gas"),
+        ("mems", "mems"),
+        ("saas", "saas"),
     ],
 )
 def test_plural_folding_is_minimal(word, folded):
@@ -51,3 +55,31 @@ def test_vocabulary_does_not_depend_on_document_order():
     a, _ = fit_tfidf(["beta alpha", "gamma"])
     b, _ = fit_tfidf(["gamma", "beta alpha"])
     assert a.terms == b.terms == ("alpha", "beta", "gamma")
+
+
+def _reference_tokenize(text: str) -> list[str]:
+    """The tokenizer written plainly over the whole text (what the cached per-chunk one must equal)."""
+    import re
+    import unicodedata
+
+    from poles.matchmaking.text import STOP_WORDS
+
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", (text or "").lower()) if not unicodedata.combining(ch)
+    )
+    tokens = []
+    for raw in re.findall(r"[a-z0-9]+", folded):
+        if len(raw) < 2 or raw.isdigit() or raw in STOP_WORDS:
+            continue
+        token = fold_plural(raw)
+        if token not in STOP_WORDS:
+            tokens.append(token)
+    return tokens
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+    | st.text(alphabet="aéèçœ ﬁ\u0301\u00a0'-.MEMS", max_size=60)
+)
+def test_chunked_tokenizer_equals_the_plain_one(text):
+    assert tokenize(text) == _reference_tokenize(text)
