@@ -1,4 +1,9 @@
-"""The cluster report pages answer for each role in both languages."""
+"""The cluster report pages answer for each role in both languages.
+
+This file makes `clusters` an app with its own page table for the project's coverage test
+(tests/test_pages.py skips such apps), so it checks the whole `clusters:` namespace itself: each
+page is either in the project's table (the foundation's cluster pages) or in this one.
+"""
 
 from __future__ import annotations
 
@@ -44,3 +49,20 @@ def test_other_clusters_staff_cannot_edit_and_years_are_bounded(users, client_fo
     assert client.get(reverse("clusters:report_edit", args=["tenerrdis", 2012])).status_code == 403
     assert client.get(reverse("clusters:report", args=["minalogic", 1990])).status_code == 404
     assert client.get(reverse("clusters:report", args=["no-such-cluster", 2012])).status_code == 404
+
+
+def test_every_clusters_page_is_in_a_table():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from tests import test_pages as project
+
+    def names(resolver, prefix=""):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLPattern) and p.name:
+                yield prefix + p.name
+            elif isinstance(p, URLResolver):
+                yield from names(p, prefix + (f"{p.namespace}:" if p.namespace else ""))
+
+    found = {n for n in names(get_resolver()) if n.startswith("clusters:")}
+    assert found <= set(PAGES) | NOT_PAGES | set(project.PAGES) | project.NOT_PAGES, found - set(PAGES)
+    assert {n for n in project.PAGES if n.startswith("clusters:")} <= found
