@@ -77,3 +77,6 @@ def register(router) -> None:
     router.register("clusters", ClusterViewSet, basename="cluster")
     router.register("memberships", MembershipViewSet, basename="membership")
     router.register("contracts", ContractViewSet, basename="contract")
+    from .reports import register_api  # yearly cluster reports (issue 4)
+
+    register_api(router)

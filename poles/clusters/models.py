@@ -402,3 +402,58 @@ class KpiTarget(TimeStamped):
         contract = self.contract if self.contract_id else None
         if contract and self.year and not (contract.start_year <= self.year <= contract.end_year):
             raise ValidationError({"year": _("The year must fall within the contract's period.")})
+
+
+class ClusterReport(Versioned):
+    """A cluster's yearly report on its performance contract: its narrative and the values it reports.
+
+    Indicator actuals are computed from platform data (clusters/kpis.py) each time the report is
+    shown; only indicators poles cannot compute (a Kpi without `source`) are typed in, as
+    ReportedValue rows. Submitting freezes the computed figures in `snapshot` for the record.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being written")
+        SUBMITTED = "submitted", _("Submitted")
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    narrative_fr = models.TextField(_("highlights of the year (French)"), blank=True)
+    narrative_en = models.TextField(_("highlights of the year (English)"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    snapshot = models.JSONField(_("figures as submitted"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("cluster report")
+        verbose_name_plural = _("cluster reports")
+        ordering = ["cluster", "-year"]
+        constraints = [models.UniqueConstraint(fields=["cluster", "year"], name="clusterreport_unique")]
+
+    def __str__(self) -> str:
+        return _("%(cluster)s — report %(year)s") % {"cluster": self.cluster, "year": self.year}
+
+    @property
+    def narrative(self) -> str:
+        return localized(self, "narrative")
+
+
+class ReportedValue(models.Model):
+    """The value a cluster reports for an indicator poles cannot compute from its data."""
+
+    report = models.ForeignKey(ClusterReport, on_delete=models.CASCADE, related_name="reported_values")
+    kpi = models.ForeignKey(Kpi, verbose_name=_("indicator"), on_delete=models.PROTECT)
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="reportedvalue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.kpi} = {self.value}"

@@ -1,12 +1,13 @@
 """Who may see and change clusters, memberships and performance contracts (one place)."""
 
 import rules
+from django.db.models import Q
 
 from poles.core.permissions import CHANGE, VIEW, scope
 from poles.core.predicates import is_officer
 from poles.core.roles import roles_of
 
-from .models import Cluster, Membership, PerformanceContract
+from .models import Cluster, ClusterReport, Membership, PerformanceContract
 
 
 @scope(Cluster, VIEW)
@@ -52,3 +53,17 @@ def is_staff_of_cluster(user, obj) -> bool:
 rules.add_perm("clusters.change_cluster", is_officer | is_staff_of_cluster)
 rules.add_perm("clusters.manage_memberships", is_officer | is_staff_of_cluster)
 rules.add_perm("clusters.change_contract", is_officer)
+rules.add_perm("clusters.rate_cluster", is_officer)
+
+
+@scope(ClusterReport, VIEW)
+def _visible_reports(qs, roles, user):
+    """Submitted reports are public; drafts are seen by the cluster's staff, officers and analysts."""
+    if roles.reads_programme or roles.superuser:
+        return qs
+    return qs.filter(Q(status=ClusterReport.Status.SUBMITTED) | Q(cluster_id__in=roles.cluster_of))
+
+
+@scope(ClusterReport, CHANGE)
+def _changeable_reports(qs, roles, user):
+    return qs if roles.is_officer else qs.filter(cluster_id__in=roles.cluster_of)
