@@ -115,14 +115,29 @@ LAST_STEPS: list[tuple[str, Step]] = []
 
 
 def step(name: str, *, last: bool = False):
-    """Register a generation step. Steps run in registration order (the registry's, then each app's
-    demo.py in INSTALLED_APPS order); `last` steps run after all of them, whatever the import order."""
+    """Register a generation step. Steps run in a fixed order whatever the import order: the
+    registry's (this module), then each app's demo.py in INSTALLED_APPS order, each app's steps in
+    definition order; `last` steps run after all of them."""
 
     def register(fn: Step) -> Step:
         (LAST_STEPS if last else STEPS).append((name, fn))
         return fn
 
     return register
+
+
+def ordered_steps() -> list[tuple[str, Step]]:
+    from django.apps import apps
+
+    def app_rank(fn: Step) -> int:
+        if fn.__module__ == __name__:
+            return -1
+        config = apps.get_containing_app_config(fn.__module__)
+        names = [c.name for c in apps.get_app_configs()]
+        return names.index(config.name) if config else len(names)
+
+    ranked = sorted(enumerate(STEPS), key=lambda item: (app_rank(item[1][1]), item[0]))
+    return [entry for _index, entry in ranked] + LAST_STEPS
 
 
 def siren_from(number: int) -> str:
@@ -931,7 +946,7 @@ def generate(
     ctx.accounts = settings.DEBUG if accounts is None else accounts
     started = time.perf_counter()
     with transaction.atomic():
-        for name, fn in [*STEPS, *LAST_STEPS]:
+        for name, fn in ordered_steps():
             t0 = time.perf_counter()
             fn(ctx)
             log(f"{name}: {time.perf_counter() - t0:.1f} s")
