@@ -24,6 +24,7 @@ from poles.core import services as core_services
 from poles.core.permissions import can
 from poles.core.roles import roles_of
 from poles.organisations.models import Organisation
+from poles.projects import services as proposal_services
 from poles.projects.models import Participation, Project
 
 from . import indexing
@@ -261,36 +262,29 @@ def start_proposal(
         )
     call = request.call
     with transaction.atomic():
-        project = core_services.create(
-            Project,
+        lead_seat = next(seat for seat in proposal.seats if seat.is_lead)
+        project = proposal_services.create_proposal(
+            call,
+            Organisation.objects.get(pk=int(lead_seat.org_id)),
             actor=actor,
-            reason=str(_("Started from the consortium builder")),
-            source=Project.Source.PROGRAMME,
-            programme=call.programme,
-            call=call,
-            status=Project.Status.DRAFT,
             acronym=acronym.strip(),
             title=title.strip(),
             summary=summary.strip(),
             lead_cluster=request.lead_cluster,
-            created_by=actor,
+            clusters=[request.lead_cluster] if request.lead_cluster else [],
         )
         for seat in proposal.seats:
-            facts = seat.facts
-            share = 1 if facts.in_territory else 0
-            core_services.create(
-                Participation,
-                actor=actor,
-                project=project,
-                organisation_id=int(seat.org_id),
-                role=Participation.Role.LEAD if seat.is_lead else Participation.Role.PARTNER,
-                category=facts.category,
-                size_class=facts.size_class or "",
-                public_controlled=facts.public_controlled,
-                territory_share=share,
-                lead_cluster_share=share,
-                in_territory=facts.in_territory,
+            if seat.is_lead:
+                participation = project.participations.get(role=Participation.Role.LEAD)
+            else:
+                participation = proposal_services.add_partner(
+                    project, Organisation.objects.get(pk=int(seat.org_id)), actor=actor
+                )
+            share = 1 if seat.facts.in_territory else 0
+            proposal_services.update_participation(
+                participation, actor=actor, territory_share=share, lead_cluster_share=share
             )
+        project.refresh_from_db()
         audit.record(
             "matchmaking.consortium.start_proposal",
             project,
