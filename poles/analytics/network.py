@@ -233,8 +233,8 @@ def summarise(
         if not organisations.empty
         else pd.Series(dtype=str)
     )
-    kind_a = edges["source"].map(kinds).fillna("other")
-    kind_b = edges["target"].map(kinds).fillna("other")
+    kind_a = edges["source"].map(kinds).astype(object).fillna("other")
+    kind_b = edges["target"].map(kinds).astype(object).fillna("other")
     research_sme = ((kind_a == RESEARCH) & (kind_b == SME)) | ((kind_a == SME) & (kind_b == RESEARCH))
     smes_in_network = set(
         adjacency.ids[np.isin(adjacency.ids, kinds[kinds == SME].index.to_numpy())].tolist()
