@@ -72,8 +72,8 @@ def comparison(run: EvaluationRun) -> charts.Chart:
             colours.append(colour)
 
     for key, label in (
-        ("before", _("Naive gap before treatment: treated minus non-treated firms (head start)")),
-        ("after", _("Naive gap after treatment: treated minus non-treated firms")),
+        ("before", _("Naive gap before treatment: treated minus never-treated firms (head start)")),
+        ("after", _("Naive gap after treatment: treated minus never-treated firms")),
     ):
         entry = naive.get(key) or {}
         add(label, entry.get("gap"), entry.get("ci_low"), entry.get("ci_high"), colour=charts.PALETTE[4])

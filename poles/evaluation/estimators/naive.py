@@ -26,16 +26,18 @@ from .panel import GROUP, OUTCOME, TIME, UNIT, ValidatedPanel
 
 
 def naive_comparison(panel: ValidatedPanel, alpha: float = 0.05) -> dict[str, Any]:
-    """Mean outcome of treated units minus that of units not (yet) treated in the same year.
+    """Mean outcome of treated units minus that of never-treated units in the same year.
 
     `after`: over treated units' post-treatment years (what a naive evaluation reports as the effect);
     `before`: over their pre-treatment years (the head start they already had: selection). Each is an
     average of per-year differences weighted by the number of treated units that year; its standard error
-    treats units as independent (clustered by unit, by averaging each unit's differences first).
+    treats units as independent (clustered by unit, by averaging each unit's differences first). Without
+    never-treated units (all are treated some day), units not yet treated that year stand in for them.
     """
     data = panel.data[[UNIT, TIME, OUTCOME, GROUP]]
     treated_now = (data[GROUP] > 0) & (data[TIME] >= data[GROUP])
-    comparison = data[~treated_now]
+    never = data[GROUP] == 0
+    comparison = data[never] if never.any() else data[~treated_now]
     year_mean = comparison.groupby(TIME)[OUTCOME].mean()
     result = {}
     for name, mask in (("after", treated_now), ("before", (data[GROUP] > 0) & (data[TIME] < data[GROUP]))):
@@ -106,7 +108,7 @@ def naive_paragraph(naive: dict[str, Any], staggered_att: float | None, language
     n = lambda v: format_number(v, language)  # noqa: E731
     text = translate(
         _(
-            "A naive comparison of treated units with units not treated in the same year finds a gap of "
+            "A naive comparison of treated units with never-treated units, year by year, finds a gap of "
             "%(after)s after treatment; but the same comparison before treatment already finds %(before)s. "
             "Treated units were different before being treated (selection), so the naive gap is not an "
             "effect."
