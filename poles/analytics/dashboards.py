@@ -162,9 +162,14 @@ def _aid_by_funder(rows: pd.DataFrame) -> charts.Chart:
         [_euros(v) for v in totals.to_numpy()], value_label=_("Aid (EUR)"), horizontal=True,
     )  # fmt: skip
     chart.columns = [_("Funder"), _("Aid (EUR)")]
-    if chart.figure is not None:
-        chart.figure["layout"] = {"yaxis": {"autorange": "reversed", "automargin": True}}
+    _readable_categories(chart)
     return _or_empty(chart)
+
+
+def _readable_categories(chart: charts.Chart) -> None:
+    """Horizontal bars: long category names stay whole on the left, the largest on top."""
+    if chart.figure is not None:
+        chart.figure["layout"] = {"yaxis": {"autorange": "reversed", "automargin": True}, "margin": {"l": 10}}
 
 
 def _aid_by_year_and_kind(rows: pd.DataFrame) -> charts.Chart:
@@ -180,7 +185,7 @@ def _aid_by_year_and_kind(rows: pd.DataFrame) -> charts.Chart:
     layout = {
         "barmode": "stack",
         "xaxis": {"title": {"text": _("Year")}, "dtick": 1},
-        "legend": {"orientation": "h"},
+        "legend": {"orientation": "h", "x": 0, "y": 1.2},
     }
     chart = charts.Chart("aid-by-year", _("Aid by year and partner category (EUR)"), {"data": data, "layout": layout},
                          columns, [[int(r[0]), *r[1:]] for r in out_rows])  # fmt: skip
@@ -192,8 +197,9 @@ def _aid_by_kind(rows: pd.DataFrame) -> charts.Chart:
     total = float(totals.sum()) or 1.0
     chart = charts.bar(
         "aid-by-category", _("Aid by partner category (EUR)"), [str(KIND_LABELS.get(k, k)) for k in totals.index],
-        [_euros(v) for v in totals.to_numpy()], value_label=_("Aid (EUR)"),
+        [_euros(v) for v in totals.to_numpy()], value_label=_("Aid (EUR)"), horizontal=True,
     )  # fmt: skip
+    _readable_categories(chart)
     chart.columns = [_("Partner category"), _("Aid (EUR)"), _("Share of the aid (%)")]
     chart.rows = [[label, value, round(100 * value / total, 1)] for label, value in chart.rows]
     return _or_empty(chart)
@@ -276,6 +282,7 @@ def _outputs(per_million: pd.DataFrame) -> charts.Chart:
     values = [round(float(v), 2) for v in per_million["per_million"]]
     chart = charts.bar("outputs-per-million", _("Outputs per million euros of aid"), labels, values,
                        value_label=_("Per million euros of aid"), horizontal=True)  # fmt: skip
+    _readable_categories(chart)
     chart.columns = [_("Output"), _("Count"), _("Quantity (FTE or EUR)"), _("Per million euros of aid")]
     chart.rows = [
         [label, int(n), round(float(q), 1), value]
@@ -296,7 +303,8 @@ def _money(lev: indicators.Leverage) -> charts.Chart:
     )
     labels = [str(r[0]) for r in rows[:-1]]
     chart = charts.bar("money", _("Public and private money of the funded projects (EUR)"), labels,
-                       [r[1] for r in rows[:-1]], value_label=_("EUR"))  # fmt: skip
+                       [r[1] for r in rows[:-1]], value_label=_("EUR"), horizontal=True)  # fmt: skip
+    _readable_categories(chart)
     chart.columns = [_("Money"), _("EUR")]
     chart.rows = rows
     return (

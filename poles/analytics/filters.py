@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.calls.models import Call, Funder
 from poles.clusters.models import Cluster
+from poles.core.forms import PolesForm
 from poles.projects.models import Project
 from poles.territories.models import Region
 
@@ -50,6 +51,7 @@ class DashboardFilter(filters.FilterSet):
     class Meta:
         model = Project
         fields = ["year_from", "year_to", "funder", "call", "cluster", "region"]
+        form = PolesForm
 
     def __init__(self, *args, exclude: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +113,7 @@ class NetworkFilter(filters.FilterSet):
     class Meta:
         model = Project
         fields = ["year_from", "year_to", "source"]
+        form = PolesForm
 
     def keep(self, queryset, name, value):
         """The network reads its own rows; the filter set only validates the URL's values."""

@@ -40,7 +40,14 @@ EDGE_COLUMNS = ["source", "target", "weight", "first_year", "last_year"]
 EXACT_BETWEENNESS_MAX_NODES = 1500
 DEFAULT_SAMPLES = 128
 BATCH = 32
-KIND_COLOURS = {SME: PALETTE[0], RESEARCH: PALETTE[1], LARGE: PALETTE[2], MID: PALETTE[3]}
+CLUSTER = "cluster"
+KIND_COLOURS = {
+    SME: PALETTE[0],
+    RESEARCH: PALETTE[1],
+    LARGE: PALETTE[2],
+    MID: PALETTE[3],
+    CLUSTER: PALETTE[5],
+}
 OTHER_COLOUR = "#929292"
 
 
@@ -304,6 +311,20 @@ def cluster_links(edges: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFram
     return out.reset_index().sort_values(["weight", "links"], ascending=False).reset_index(drop=True)
 
 
+def cluster_graph(links: pd.DataFrame, names: dict[int, str], top: int = 150) -> nx.Graph:
+    """Clusters as nodes, linked by the projects their members shared (the `top` strongest links)."""
+    graph = nx.Graph()
+    strongest_links = links.sort_values(["weight", "links"], ascending=False, kind="stable").head(top)
+    for a, b, weight, pairs in strongest_links[["cluster_a", "cluster_b", "weight", "links"]].itertuples(
+        index=False
+    ):
+        for node in (int(a), int(b)):
+            if node not in graph:
+                graph.add_node(node, name=names.get(node, str(node)), kind=CLUSTER)
+        graph.add_edge(int(a), int(b), weight=int(weight), pairs=int(pairs))
+    return graph
+
+
 def neighbourhood(edges: pd.DataFrame, centre: set[int], *, include_partners: bool = True) -> pd.DataFrame:
     """The links of a group of organisations: among them, and (with `include_partners`) to their partners,
     plus the links among those partners — the cluster view (centre = its members) and the ego view
@@ -369,13 +390,33 @@ def graphml(graph: nx.Graph) -> str:
 
 
 def layout(graph: nx.Graph, seed: int = 7) -> dict[int, tuple[float, float]]:
-    """Node positions (force-directed, weighted, seeded so the same network is drawn the same way)."""
-    if graph.number_of_nodes() == 0:
-        return {}
-    if graph.number_of_nodes() == 1:
-        return {next(iter(graph.nodes)): (0.0, 0.0)}
-    positions = nx.spring_layout(graph, seed=seed, weight="weight", iterations=60)
-    return {node: (round(float(x), 4), round(float(y), 4)) for node, (x, y) in positions.items()}
+    """Node positions, seeded so the same network is drawn the same way.
+
+    Each connected component gets its own force-directed layout (weighted), scaled by the square root of
+    its size, and components are packed left to right, largest first, in rows: one spring layout of the
+    whole graph would push small islands to the edges and shrink the main component to a dot.
+    """
+    positions: dict[int, tuple[float, float]] = {}
+    components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    if not components:
+        return positions
+    row_width = 2.2 * len(components[0]) ** 0.5 + 4
+    x = y = row_height = 0.0
+    for nodes in components:
+        size = len(nodes) ** 0.5
+        if len(nodes) == 1:
+            local = {next(iter(nodes)): (0.0, 0.0)}
+        else:
+            sub = graph.subgraph(nodes)
+            local = nx.spring_layout(sub, seed=seed, weight="weight", iterations=60, scale=size)
+        width = 2 * size + 1
+        if x and x + width > row_width:
+            x, y, row_height = 0.0, y - row_height, 0.0
+        for node, (px, py) in local.items():
+            positions[node] = (round(float(px + x + size), 4), round(float(py + y - size), 4))
+        x += width
+        row_height = max(row_height, 2 * size + 1)
+    return positions
 
 
 def figure(
@@ -429,7 +470,7 @@ def figure(
         "hovermode": "closest",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "xaxis": {"visible": False},
-        "yaxis": {"visible": False},
+        "yaxis": {"visible": False, "scaleanchor": "x"},
     }
     return {"data": traces, "layout": layout_}
 

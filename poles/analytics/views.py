@@ -257,6 +257,20 @@ def network_overview(request):
     pair_chart.columns = [_("Clusters"), _("Projects shared")]
     if pair_chart.figure is not None:
         pair_chart.figure["layout"] = {"yaxis": {"autorange": "reversed", "automargin": True}, "height": 520}
+    graph = network.cluster_graph(summary.cluster_links, clusters)
+    cluster_urls = {
+        pk: reverse("analytics:network_cluster", args=[slugs[pk]]) for pk in graph.nodes if pk in slugs
+    }
+    cluster_chart = charts.Chart(
+        "cluster-graph", _("Clusters linked by their members' shared projects"),
+        network.figure(graph, network.layout(graph), urls=cluster_urls, kind_labels={network.CLUSTER: _("Cluster")})
+        if graph.number_of_edges() else None,
+        [_("Cluster"), _("Clusters it is linked to"), _("Projects shared")],
+        sorted(([graph.nodes[n]["name"], graph.degree(n), graph.degree(n, weight="weight")] for n in graph.nodes),
+               key=lambda row: (-row[2], row[0])),
+    )  # fmt: skip
+    if not cluster_chart.rows:
+        cluster_chart.notice = _("No public project matches these filters yet.")
     periods = network.by_period(network.in_period(bundle.participations, first, last))
     period_chart = charts.line(
         "network-by-period", _("Organisations and links by period"),
@@ -286,6 +300,7 @@ def network_overview(request):
         "summary": summary,
         "bridging": bridging,
         "pair_chart": pair_chart,
+        "cluster_chart": cluster_chart,
         "period_chart": period_chart,
         "kind_rows": kind_rows,
         "cluster_pairs": [
@@ -330,7 +345,7 @@ def _neighbourhood_page(request, *, centre: set[int], title: str, crumbs, name: 
     names = organisations.set_index("organisation_id")["name"].to_dict() if not organisations.empty else {}
     kinds = organisations.set_index("organisation_id")["kind"].to_dict() if not organisations.empty else {}
     chart = charts.Chart("network-graph", title, figure if graph.number_of_edges() else None,
-                         [_("Organisation"), _("Partner"), _("Projects shared"), _("From"), _("To")],
+                         [_("Organisation"), _("Partner"), _("Projects shared"), _("First shared project"), _("Last shared project")],
                          [[names.get(a, a), names.get(b, b), int(w), _year(f), _year(t)]
                           for a, b, w, f, t in edges.sort_values("weight", ascending=False)[network.EDGE_COLUMNS].head(300).itertuples(index=False)])  # fmt: skip
     if not graph.number_of_edges():

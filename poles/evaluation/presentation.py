@@ -146,7 +146,7 @@ def event_study(run: EvaluationRun) -> charts.Chart:
         "yaxis": {"title": {"text": _("Effect on the outcome")}, "zeroline": True, "zerolinewidth": 2},
         "shapes": [{"type": "line", "x0": -0.5, "x1": -0.5, "yref": "paper", "y0": 0, "y1": 1,
                     "line": {"dash": "dash", "color": "#929292"}}],
-        "legend": {"orientation": "h"},
+        "legend": {"orientation": "h", "x": 0, "y": 1.15},
     }  # fmt: skip
     columns = [_("Years since treatment")]
     for name in series_names:

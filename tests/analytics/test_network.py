@@ -151,3 +151,18 @@ def test_growth_by_period():
     assert table[["first_year", "last_year"]].values.tolist() == [[2008, 2009], [2010, 2011], [2012, 2012]]
     assert table["links"].tolist() == [3, 1, 1]
     assert table["organisations"].tolist() == [3, 2, 2]
+
+
+def test_layout_packs_components_apart():
+    graph = nx.disjoint_union_all([nx.complete_graph(12), nx.path_graph(4), nx.empty_graph(1)])
+    positions = network.layout(graph)
+    assert set(positions) == set(graph.nodes)
+    boxes = []
+    for nodes in nx.connected_components(graph):
+        xs = [positions[n][0] for n in nodes]
+        ys = [positions[n][1] for n in nodes]
+        boxes.append((min(xs), max(xs), min(ys), max(ys)))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[1] < b[0] or b[1] < a[0] or a[3] < b[2] or b[3] < a[2]
+    assert network.layout(graph) == positions  # seeded: the same drawing every time

@@ -67,6 +67,10 @@ def test_overview_figures_and_exports_agree(planted, users, client_for):
     )
     assert len(nodes) == summary.nodes and {"name", "kind", "degree"} <= set(nodes[0])
     assert client.get(reverse("analytics:network") + "?export=pdf").status_code == 404
+    clusters = response.context["cluster_chart"]
+    assert clusters.figure is not None and clusters.rows
+    urls = [u for t in clusters.figure["data"] if t["mode"] == "markers" for u in t["customdata"]]
+    assert urls and all("/dashboards/network/clusters/" in u for u in urls)
 
 
 def test_source_and_period_filters(planted, users, client_for):
