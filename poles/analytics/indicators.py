@@ -116,7 +116,7 @@ def aid_by_year_and_kind(rows: pd.DataFrame) -> pd.DataFrame:
     """A year × partner-kind table of aid (missing cells are 0), years ascending, kinds in PARTNER_KINDS order."""
     if rows.empty:
         return pd.DataFrame(columns=list(PARTNER_KINDS))
-    table = rows.pivot_table(index="year", columns="kind", values="amount", aggfunc="sum", fill_value=0.0)
+    table = rows.groupby(["year", "kind"])["amount"].sum().unstack("kind", fill_value=0.0)
     return table.reindex(columns=[k for k in PARTNER_KINDS if k in table.columns]).sort_index()
 
 
@@ -153,10 +153,8 @@ def consortium_mix(data: DashboardData) -> ConsortiumMix:
     parts = data.participations[data.participations["project_id"].isin(funded)]
     if parts.empty:
         return ConsortiumMix(len(funded), 0, 0)
-    has = pd.crosstab(parts["project_id"], parts["kind"]).gt(0)
-    for kind in (RESEARCH, SME, LARGE):
-        if kind not in has.columns:
-            has[kind] = False
+    flags = pd.DataFrame({kind: (parts["kind"] == kind).to_numpy() for kind in (RESEARCH, SME, LARGE)})
+    has = flags.groupby(parts["project_id"].to_numpy()).any()
     research_sme = has[RESEARCH] & has[SME]
     return ConsortiumMix(
         projects=len(funded),
