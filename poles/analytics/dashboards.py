@@ -61,6 +61,7 @@ class Subject:
     projects: QuerySet
     aid: Q | None = None
     fixed_filter: str = ""  # the filter this dashboard's own subject makes pointless
+    proposals: QuerySet | None = None  # what selection rates count, when not `projects`
 
     @property
     def title(self) -> str:
@@ -120,17 +121,23 @@ class Built:
     outputs_recorded: bool
     sees_proposals: bool
     notes: list[str] = field(default_factory=list)
+    own_aid: float | None = None  # a funder dashboard: that funder's part of the aid
 
     def chart(self, chart_id: str) -> charts.Chart | None:
         return next((c for c in self.charts if c.id == chart_id), None)
 
 
-def build(subject_: Subject, projects: QuerySet, aid: Q | None, *, sees: bool) -> Built:
-    """Compute the dashboard of `projects` (already filtered) for a reader who does or does not see proposals."""
+def build(
+    subject_: Subject, projects: QuerySet, aid: Q | None, *, sees: bool, proposals: QuerySet | None = None
+) -> Built:
+    """Compute the dashboard of `projects` (already filtered) for a reader who does or does not see proposals;
+    `proposals` (filtered the same way) are what its selection rates count when the subject has its own."""
     restriction = subject_.aid
     if aid is not None:
         restriction = aid if restriction is None else restriction & aid
-    data = selectors.load_dashboard(projects, public_only=not sees, decisions=restriction)
+    data = selectors.load_dashboard(
+        projects, public_only=not sees, decisions=restriction, proposals=proposals
+    )
     rows = indicators.aid_rows(data)
     figures = indicators.headline(data, rows)
     if not sees:
@@ -142,12 +149,17 @@ def build(subject_: Subject, projects: QuerySet, aid: Q | None, *, sees: bool) -
         *_maps(rows, subject_),
     ]
     if sees:
-        built.append(_selection(data.projects, subject_))
+        built.append(_selection(data.submissions, subject_))
     per_million = indicators.outputs_per_million(data.outputs, figures.aid)
     if per_million is not None:
         built.append(_outputs(per_million))
     built.append(_money(figures.leverage))
-    return Built(figures, built, data.outputs is not None, sees)
+    result = Built(figures, built, data.outputs is not None, sees)
+    if subject_.kind == "funder":
+        result.own_aid = (
+            float(rows.loc[rows["funder_id"] == subject_.obj.pk, "amount"].sum()) if not rows.empty else 0.0
+        )
+    return result
 
 
 def _euros(value: float) -> int:

@@ -73,7 +73,14 @@ class DashboardData:
     decisions: pd.DataFrame
     outputs: pd.DataFrame | None = None
     private_raised: float | None = None  # SME fund-raising linked to these projects, when recorded
+    # The proposals selection rates are computed on, when they differ from `projects` (a funder's calls).
+    proposals: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def submissions(self) -> pd.DataFrame:
+        """The proposals of the selection rates."""
+        return self.projects if self.proposals is None else self.proposals
 
     @classmethod
     def empty(cls) -> DashboardData:
@@ -271,5 +278,5 @@ def headline(data: DashboardData, rows: pd.DataFrame | None = None) -> Figures:
         sme_share=sme_share(rows),
         mix=consortium_mix(data),
         leverage=leverage(data, rows),
-        selection_rate=overall_selection_rate(data.projects),
+        selection_rate=overall_selection_rate(data.submissions),
     )

@@ -147,25 +147,26 @@ def programme_projects() -> QuerySet:
 
 
 def load_dashboard(
-    projects: QuerySet, *, public_only: bool, decisions: Q | None = None, outputs: bool = True
+    projects: QuerySet,
+    *,
+    public_only: bool,
+    decisions: Q | None = None,
+    outputs: bool = True,
+    proposals: QuerySet | None = None,
 ) -> indicators.DashboardData:
     """The frames of one dashboard.
 
     `projects` are the dashboard's projects (any state); with `public_only` only funded ones are read, so
     that nothing about unfunded proposals reaches a public page. `decisions` narrows the aid counted (one
     funder's, the aid to one region's partners). Aid counts decided and notified decisions only.
+    `proposals`, when given, are the proposals the selection rates count instead of `projects`.
     """
     from poles.grants.models import Decision
     from poles.projects.models import Participation, Project
 
     if public_only:
         projects = projects.filter(status=Project.Status.FUNDED)
-    project_rows = list(projects.values_list("pk", "year", "call_id", "status"))
-    frame = pd.DataFrame(project_rows, columns=["project_id", "year", "call_id", "status"])
-    frame["submitted"] = frame["status"] != Project.Status.DRAFT
-    frame["selected"] = frame["status"].isin(PROPOSAL_STATES_SELECTED)
-    frame["funded"] = frame["status"] == Project.Status.FUNDED
-    frame = frame.drop(columns="status")
+    frame = _project_frame(projects)
     funded = projects.filter(status=Project.Status.FUNDED).values("pk")
     part_rows = list(
         Participation.objects.filter(project__in=funded).values_list(
@@ -196,7 +197,20 @@ def load_dashboard(
         columns=indicators.DECISION_COLUMNS,
     )  # fmt: skip
     output_frame, raised = _outputs(funded) if outputs else (None, None)
-    return indicators.DashboardData(frame, participations, decision_frame, output_frame, raised)
+    submitted = None if proposals is None or public_only else _project_frame(proposals)
+    return indicators.DashboardData(frame, participations, decision_frame, output_frame, raised, submitted)
+
+
+def _project_frame(projects: QuerySet) -> pd.DataFrame:
+    """project_id, year, call_id and the submitted / selected / funded flags of each project."""
+    from poles.projects.models import Project
+
+    rows = list(projects.values_list("pk", "year", "call_id", "status"))
+    frame = pd.DataFrame(rows, columns=["project_id", "year", "call_id", "status"])
+    frame["submitted"] = frame["status"] != Project.Status.DRAFT
+    frame["selected"] = frame["status"].isin(PROPOSAL_STATES_SELECTED)
+    frame["funded"] = frame["status"] == Project.Status.FUNDED
+    return frame.drop(columns="status")
 
 
 def _kind(category: str, size_class: str, public_controlled: bool) -> str:

@@ -122,7 +122,14 @@ def dashboard(request, kind: str, key: str):
     )
     valid = not filterset.is_bound or filterset.is_valid()
     projects = filterset.qs if valid else subject.projects.none()
-    built = dashboards.build(subject, projects, filterset.aid_restriction() if valid else None, sees=sees)
+    proposals = None
+    if subject.proposals is not None:
+        proposals = DashboardFilter(
+            request.GET or None, queryset=subject.proposals, request=request, exclude=(subject.fixed_filter,)
+        ).qs if valid else subject.proposals.none()  # fmt: skip
+    built = dashboards.build(
+        subject, projects, filterset.aid_restriction() if valid else None, sees=sees, proposals=proposals
+    )
     wanted = request.GET.get("csv")
     if wanted:
         chart = built.chart(wanted)
