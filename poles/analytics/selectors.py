@@ -307,9 +307,11 @@ def network_memberships(first: int | None, last: int | None, programme_id: int |
         rows = rows.filter(start__year__lte=last)
     if first is not None:
         rows = rows.filter(Q(end__isnull=True) | Q(end__year__gte=first))
-    frame = pd.DataFrame(list(rows.values_list("organisation_id", "cluster_id").distinct()),
-                         columns=["organisation_id", "cluster_id"])  # fmt: skip
-    return frame.astype("int64")
+    # Duplicates dropped here rather than by SELECT DISTINCT, which sorts ~10^5 rows in the database.
+    frame = pd.DataFrame(
+        list(rows.values_list("organisation_id", "cluster_id")), columns=["organisation_id", "cluster_id"]
+    )
+    return frame.drop_duplicates().reset_index(drop=True).astype("int64")
 
 
 def network_stamp() -> tuple:
@@ -339,13 +341,16 @@ CACHE_SECONDS = 600
 
 
 def _cache_key(*parts) -> str:
-    digest = hashlib.sha256(repr((network_stamp(), parts)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"poles:analytics:network:{digest}"
 
 
-def network_bundle(source: str = "all", first: int | None = None, last: int | None = None) -> NetworkBundle:
-    """The network of public projects of `source` in [first, last], cached until the data change."""
-    key = _cache_key("bundle", source, first, last)
+def network_bundle(
+    source: str = "all", first: int | None = None, last: int | None = None, *, stamp: tuple | None = None
+) -> NetworkBundle:
+    """The network of public projects of `source` in [first, last], cached until the data change (`stamp`:
+    `network_stamp()`, passed by callers that already read it)."""
+    key = _cache_key("bundle", stamp or network_stamp(), source, first, last)
     bundle = cache.get(key)
     if bundle is None:
         participations = network_participations(source)

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 
+import pandas as pd
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -237,11 +238,12 @@ def _kind_labels() -> dict[str, str]:
 def network_overview(request):
     """The whole network of public projects: size, components, bridges, research–SME and cluster links."""
     filterset, source, first, last = _network_filter(request)
-    bundle = selectors.network_bundle(source, first, last)
+    stamp = selectors.network_stamp()
+    bundle = selectors.network_bundle(source, first, last, stamp=stamp)
     if request.GET.get("export"):
         graph = network.to_graph(bundle.edges, bundle.organisations)
         return _export(request, graph, bundle.edges, bundle.organisations, "network")
-    summary = selectors.network_summary(source, first, last)
+    summary = selectors.network_summary(source, first, last, stamp=stamp)
     names = (
         bundle.organisations.set_index("organisation_id")["name"].to_dict()
         if not bundle.organisations.empty
@@ -336,9 +338,9 @@ def _export_links(query) -> dict[str, str]:
     return links
 
 
-def _neighbourhood_page(request, *, centre: set[int], title: str, crumbs, name: str, extra: dict):
+def _neighbourhood_page(request, *, centre: set[int], title: str, crumbs, name: str, extra: dict, stamp=None):
     filterset, source, first, last = _network_filter(request)
-    bundle = selectors.network_bundle(source, first, last)
+    bundle = selectors.network_bundle(source, first, last, stamp=stamp)
     edges = network.neighbourhood(bundle.edges, centre)
     nodes = set(edges["source"]) | set(edges["target"]) | centre
     organisations = selectors.network_organisations(nodes)
@@ -381,9 +383,10 @@ def network_cluster(request, slug: str):
     """One cluster's members, the partners they work with in public projects, and the links among them."""
     cluster = get_or_404(Cluster.objects.all(), request.user, slug=slug)
     _f, source, first, last = _network_filter(request)
-    members = selectors.network_memberships(first, last)
+    stamp = selectors.network_stamp()
+    bundle = selectors.network_bundle(source, first, last, stamp=stamp)
+    members = bundle.memberships
     centre = set(members.loc[members["cluster_id"] == cluster.pk, "organisation_id"].tolist())
-    bundle = selectors.network_bundle(source, first, last)
     active = centre & (set(bundle.edges["source"]) | set(bundle.edges["target"]))
     crumbs = [
         (_("Dashboards"), reverse("analytics:index")),
@@ -392,14 +395,16 @@ def network_cluster(request, slug: str):
     ]
     context = _neighbourhood_page(
         request, centre=active, title=_("Collaboration network of %(cluster)s") % {"cluster": cluster.name},
-        crumbs=crumbs, name=f"network-{cluster.slug}", extra={"cluster": cluster},
+        crumbs=crumbs, name=f"network-{cluster.slug}", extra={"cluster": cluster}, stamp=stamp,
     )  # fmt: skip
     if isinstance(context, HttpResponse):
         return context
     edges = context["edges"]
     internal = edges["source"].isin(active) & edges["target"].isin(active)
     partners = (set(edges["source"]) | set(edges["target"])) - active
-    links = selectors.network_summary(source, first, last).cluster_links
+    # Only this cluster's pairs: computed from its members' links, without the whole network's summary.
+    touching = bundle.edges[bundle.edges["source"].isin(centre) | bundle.edges["target"].isin(centre)]
+    links = network.cluster_links(touching, members)
     mine = links[(links["cluster_a"] == cluster.pk) | (links["cluster_b"] == cluster.pk)].head(10)
     names = dict(Cluster.objects.values_list("pk", "name"))
     context.update(
@@ -417,15 +422,23 @@ def network_cluster(request, slug: str):
 
 
 def _member_rows(edges, members: set[int], names, kinds) -> list[dict]:
-    rows = []
+    """Per member in the network: partners, partners that are members too, projects shared (summed over
+    its links) — one grouping over both directions of the links, not one scan per member."""
+    if edges.empty or not members:
+        return []
+    forward = edges[["source", "target", "weight"]].set_axis(["org", "other", "weight"], axis=1)
+    backward = edges[["target", "source", "weight"]].set_axis(["org", "other", "weight"], axis=1)
+    both = pd.concat([forward, backward], ignore_index=True)
+    mine = both[both["org"].isin(members)]
+    partners = mine.groupby("org")["other"].nunique()
+    inside = mine[mine["other"].isin(members)].groupby("org")["other"].nunique()
+    projects = mine.groupby("org")["weight"].sum()
     kind_labels = _kind_labels()
-    for org in members:
-        touching = edges[(edges["source"] == org) | (edges["target"] == org)]
-        partners = set(touching["source"]) | set(touching["target"])
-        partners.discard(org)
-        rows.append({"id": org, "name": names.get(org, "?"), "kind": kind_labels.get(kinds.get(org, ""), ""),
-                     "partners": len(partners), "inside": len(partners & members),
-                     "projects": int(touching["weight"].sum())})  # fmt: skip
+    rows = [
+        {"id": int(org), "name": names.get(org, "?"), "kind": kind_labels.get(kinds.get(org, ""), ""),
+         "partners": int(partners.get(org, 0)), "inside": int(inside.get(org, 0)), "projects": int(projects.get(org, 0))}
+        for org in members
+    ]  # fmt: skip
     return sorted(rows, key=lambda r: (-r["partners"], r["name"]))[:100]
 
 
