@@ -191,8 +191,8 @@ class Leverage:
 
     @property
     def ratio(self) -> float | None:
-        """Private ÷ public (None without public aid)."""
-        return self.private / self.public if self.public > 0 else None
+        """Private ÷ public (None without at least one euro of public aid: there is nothing to lever)."""
+        return self.private / self.public if self.public >= 1 else None
 
 
 def leverage(data: DashboardData, rows: pd.DataFrame | None = None) -> Leverage:

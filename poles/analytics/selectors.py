@@ -365,13 +365,14 @@ def network_bundle(
 
 
 def network_summary(
-    source: str = "all", first: int | None = None, last: int | None = None
+    source: str = "all", first: int | None = None, last: int | None = None, *, stamp: tuple | None = None
 ) -> network.NetworkSummary:
     """The network page's figures (betweenness included), cached until the data change."""
-    key = _cache_key("summary", source, first, last)
+    stamp = stamp or network_stamp()
+    key = _cache_key("summary", stamp, source, first, last)
     summary = cache.get(key)
     if summary is None:
-        bundle = network_bundle(source, first, last)
+        bundle = network_bundle(source, first, last, stamp=stamp)
         summary = network.summarise(bundle.edges, bundle.organisations, bundle.memberships)
         cache.set(key, summary, CACHE_SECONDS)
     return summary

@@ -147,8 +147,8 @@ amounts = st.lists(
     st.tuples(
         st.sampled_from(list(ind.PARTNER_KINDS)),
         st.integers(1, 5),
-        st.floats(0, 5e6, allow_nan=False),
-        st.floats(0, 5e6, allow_nan=False),
+        st.floats(0, 5e6, allow_nan=False, allow_subnormal=False),
+        st.floats(0, 5e6, allow_nan=False, allow_subnormal=False),
     ),
     min_size=1,
     max_size=40,
