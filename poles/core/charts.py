@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -50,8 +50,9 @@ class Chart:
     csv_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def json(self) -> str:
+        # Cached: templates read it up to three times, and a map's figure is a few hundred kilobytes.
         if self.figure is None:
             return ""
         figure = {"data": self.figure["data"], "layout": {**BASE_LAYOUT, **self.figure.get("layout", {})}}
