@@ -20,13 +20,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@touch $@
 
 run: install
-	DEBUG=1 $(BIN)/poles migrate --verbosity 0
-	DEBUG=1 $(BIN)/poles demo --if-empty
-	@echo ""
-	@echo "poles is served at http://127.0.0.1:$(PORT)/  (English: http://127.0.0.1:$(PORT)/en/)"
-	@echo "Demo log-ins, password 'demo': officer, funder, cluster, member, reviewer, analyst (admin: Django admin)"
-	@echo ""
-	DEBUG=1 $(BIN)/poles runserver 127.0.0.1:$(PORT)
+	bash scripts/run.sh
 
 test: install
 	bash scripts/test.sh

@@ -1,7 +1,7 @@
 """Template context shared by every page: site identity, language switch, the user's roles."""
 
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,25 @@ class SiteConfig:
     notice_description = ""
 
 
+def navigation(path: str, menu: list[dict]) -> list[dict]:
+    """The main menu, with the one entry the page belongs to marked current: the longest address
+    that starts the page's path (the home page only on itself), so nested sections don't light up
+    their parents too."""
+    items = [
+        {"label": _("Programme"), "url": reverse("home")},
+        {"label": _("Clusters"), "url": reverse("clusters:list")},
+        {"label": _("Organisations"), "url": reverse("organisations:list")},
+        {"label": _("Policy catalogue"), "url": reverse("instruments:list")},
+        *[dict(item) for item in menu],
+    ]
+    home = items[0]["url"]
+    matches = [i for i in items if (path == i["url"] if i["url"] == home else path.startswith(i["url"]))]
+    current = max(matches, key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["current"] = item is current
+    return items
+
+
 def poles(request):
     current = get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
@@ -35,7 +54,7 @@ def poles(request):
     roles = roles_of(getattr(request, "user", None))
     menu = [item for module in app_modules("menu") for item in module.items(request, roles)]
     return {
-        "poles_menu": menu,
+        "poles_nav": navigation(request.path, menu),
         "SITE_CONFIG": SiteConfig,
         "POLES_DEBUG": settings.DEBUG,
         "poles_languages": languages,
