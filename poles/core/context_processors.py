@@ -25,23 +25,44 @@ class SiteConfig:
     notice_description = ""
 
 
+# Menu groups: the programme's registry, the life of projects, the ecosystem, the evidence.
+GROUPS = [
+    ("programme", _("The programme")),
+    ("projects", _("Projects")),
+    ("ecosystem", _("Ecosystem")),
+    ("evidence", _("Results")),
+]
+APP_GROUP = {
+    "calls": "projects", "projects": "projects", "reviews": "projects", "selection": "projects",
+    "grants": "projects", "ecosystem": "ecosystem", "matchmaking": "ecosystem", "analytics": "evidence",
+    "evaluation": "evidence", "opendata": "evidence",
+}  # fmt: skip
+
+
 def navigation(path: str, menu: list[dict]) -> list[dict]:
-    """The main menu, with the one entry the page belongs to marked current: the longest address
-    that starts the page's path (the home page only on itself), so nested sections don't light up
-    their parents too."""
+    """The main menu as groups of entries, the entry the page belongs to marked current: the
+    longest address that starts the page's path (the home page only on itself), so nested sections
+    don't light up their parents too. A group with one entry shows as a plain link."""
     items = [
-        {"label": _("Programme"), "url": reverse("home")},
-        {"label": _("Clusters"), "url": reverse("clusters:list")},
-        {"label": _("Organisations"), "url": reverse("organisations:list")},
-        {"label": _("Policy catalogue"), "url": reverse("instruments:list")},
+        {"label": _("Programme"), "url": reverse("home"), "group": "programme"},
+        {"label": _("Clusters"), "url": reverse("clusters:list"), "group": "programme"},
+        {"label": _("Organisations"), "url": reverse("organisations:list"), "group": "programme"},
+        {"label": _("Policy catalogue"), "url": reverse("instruments:list"), "group": "programme"},
         *[dict(item) for item in menu],
     ]
     home = items[0]["url"]
     matches = [i for i in items if (path == i["url"] if i["url"] == home else path.startswith(i["url"]))]
     current = max(matches, key=lambda i: len(i["url"]), default=None)
-    for item in items:
-        item["current"] = item is current
-    return items
+    groups = []
+    for code, label in GROUPS:
+        entries = [i for i in items if i.get("group", "programme") == code]
+        for entry in entries:
+            entry["current"] = entry is current
+        if entries:
+            groups.append(
+                {"code": code, "label": label, "items": entries, "current": any(e["current"] for e in entries)}
+            )
+    return groups
 
 
 def poles(request):
@@ -52,7 +73,11 @@ def poles(request):
         for code, name in settings.LANGUAGES
     ]
     roles = roles_of(getattr(request, "user", None))
-    menu = [item for module in app_modules("menu") for item in module.items(request, roles)]
+    menu = [
+        {"group": APP_GROUP.get(module.__name__.split(".")[1], "projects"), **item}
+        for module in app_modules("menu")
+        for item in module.items(request, roles)
+    ]
     return {
         "poles_nav": navigation(request.path, menu),
         "SITE_CONFIG": SiteConfig,

@@ -19,7 +19,8 @@ def test_home_english_cluster_and_organisation(page):
     assert "labelled clusters" in page.content()
     shot(page, "foundation-02-home-en")
 
-    page.click("#fr-navigation >> text=Clusters")
+    page.click("#fr-navigation button[aria-controls=menu-programme]")
+    page.click("#menu-programme >> text=Clusters")
     page.wait_for_url("**/en/clusters/**")
     page.fill("input[name=q]", "Minalogic")
     page.keyboard.press("Enter")
