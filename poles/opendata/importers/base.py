@@ -66,7 +66,7 @@ class Result:
     def rejected(self) -> bool:
         return bool(self.errors)
 
-    def error(self, line: int, column: str, message, **params) -> None:
+    def error(self, line: int, column: str, message, /, **params) -> None:
         self.errors.append(RowError(line, column, message, params))
 
     def as_dict(self) -> dict[str, Any]:
@@ -285,7 +285,16 @@ def country(value: str) -> str:
     if _COUNTRIES is None:
         from babel import Locale
 
-        _COUNTRIES = {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()}
+        # Babel also lists "unknown region" and the EU/UN groupings: they are no countries.
+        _COUNTRIES = {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()} - {
+            "ZZ",
+            "EU",
+            "EZ",
+            "UN",
+            "QO",
+            "XA",
+            "XB",
+        }
     if value not in _COUNTRIES:
         raise CellError(_("“%(value)s” is not an ISO 3166 country code (e.g. FR, DE)."), value=value)
     return value
@@ -390,7 +399,7 @@ class Importer:
                 index = positions.get(column.name)
                 raw = cells[index] if index is not None else ""
                 stripped = raw.strip()
-                if stripped[:1] in FORMULA_START and stripped[:1] and not _is_number(stripped):
+                if looks_like_formula(stripped):
                     self.result.error(
                         line, column.name, _("Formulas are not accepted in an imported cell (“%(value)s”)."),
                         value=stripped[:40],
@@ -432,6 +441,19 @@ class Importer:
                 )
             else:
                 first[k] = line
+
+
+_FORMULA_BODY = re.compile(r"[A-Za-z_.]+\s*\(|!|\|")
+
+
+def looks_like_formula(value: str) -> bool:
+    """A cell a spreadsheet would run: `=…`, or `+`, `-`, `@` followed by a function call or a
+    reference to another sheet or program. A lone dash or a negative number is data."""
+    if not value:
+        return False
+    if value[0] == "=":
+        return True
+    return value[0] in "+-@" and not _is_number(value) and bool(_FORMULA_BODY.search(value[1:]))
 
 
 def _is_number(value: str) -> bool:

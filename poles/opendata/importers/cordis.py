@@ -50,6 +50,15 @@ def months_between(start: dt.date | None, end: dt.date | None) -> int | None:
     return max(1, min(120, months))
 
 
+def first_of_repeated(parse):
+    """CORDIS repeats a value per role of the organisation (`PRC;PRC`, `FI;FI`): read the first."""
+
+    def read(value: str):
+        return parse(value.split(";", 1)[0])
+
+    return read
+
+
 def _activity(value: str) -> str:
     value = value.strip().upper()
     if value and value not in ACTIVITY_TYPES:
@@ -246,11 +255,11 @@ class CordisOrganisationsImporter(Importer):
         Column("name", text, required=True),
         Column("shortName", text),
         Column("SME", boolean),
-        Column("activityType", _activity),
+        Column("activityType", first_of_repeated(_activity)),
         Column("street", text),
         Column("postCode", text),
         Column("city", text),
-        Column("country", country),
+        Column("country", first_of_repeated(country)),
         Column("role", _role),
         Column("ecContribution", decimal),
         Column("totalCost", decimal),
