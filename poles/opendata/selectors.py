@@ -14,6 +14,7 @@ from poles.calls.models import Call, Funder
 from poles.clusters.models import Cluster, Membership
 from poles.core.permissions import restrict
 from poles.grants.models import Decision, Output
+from poles.instruments.models import Programme
 from poles.organisations.models import Organisation
 from poles.projects.models import Participation, Project
 
@@ -58,8 +59,12 @@ def public_organisations() -> QuerySet[Organisation]:
     return restrict(Organisation.objects.all(), None).select_related("departement").order_by("pk")
 
 
+def public_programmes() -> QuerySet[Programme]:
+    return restrict(Programme.objects.all(), None).order_by("pk")
+
+
 def public_clusters() -> QuerySet[Cluster]:
-    return restrict(Cluster.objects.all(), None).select_related("departement").order_by("pk")
+    return restrict(Cluster.objects.all(), None).select_related("departement", "programme").order_by("pk")
 
 
 def public_memberships() -> QuerySet[Membership]:
@@ -67,7 +72,7 @@ def public_memberships() -> QuerySet[Membership]:
 
 
 def public_calls() -> QuerySet[Call]:
-    return restrict(Call.objects.all(), None).order_by("pk")
+    return restrict(Call.objects.all(), None).select_related("programme").order_by("pk")
 
 
 def public_funders() -> QuerySet[Funder]:

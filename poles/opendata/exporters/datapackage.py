@@ -66,10 +66,15 @@ def _funders():
         yield f.slug, f.name, f.acronym, f.kind, f.siret
 
 
+def _programmes():
+    for p in selectors.public_programmes():
+        yield p.slug, p.name_fr, p.name_en, p.authority, p.authority_kind, p.start_year
+
+
 def _clusters():
     for c in selectors.public_clusters():
         yield (
-            c.slug, c.name, c.acronym, c.category, c.status, c.city,
+            c.slug, c.programme.slug, c.name, c.acronym, c.category, c.status, c.city,
             c.departement.code if c.departement_id else "", c.labelled_on, c.website,
         )  # fmt: skip
 
@@ -81,7 +86,10 @@ def _memberships():
 
 def _calls():
     for c in selectors.public_calls():
-        yield c.reference, c.title_fr, c.title_en, c.kind, c.status, c.opens_at, c.submission_deadline
+        yield (
+            c.reference, c.programme.slug, c.title_fr, c.title_en, c.kind, c.status, c.opens_at,
+            c.labelling_deadline, c.submission_deadline,
+        )  # fmt: skip
 
 
 def _projects():
@@ -132,18 +140,22 @@ TABLES: tuple[Table, ...] = (
         ("rnsr", S), ("ror", S), ("vat", S), ("street", S), ("postcode", S), ("commune", S),
         ("departement", S), ("country", S), ("website", S),
     ), ("id",), (), _organisations, ("name", "category", "country")),
+    Table("programmes", (
+        ("slug", S), ("name_fr", S), ("name_en", S), ("authority", S), ("authority_kind", S), ("start_year", INT),
+    ), ("slug",), (), _programmes, ("name_fr", "name_en", "authority", "authority_kind", "start_year")),
     Table("clusters", (
-        ("slug", S), ("name", S), ("acronym", S), ("category", S), ("status", S), ("city", S),
+        ("slug", S), ("programme", S), ("name", S), ("acronym", S), ("category", S), ("status", S), ("city", S),
         ("departement", S), ("labelled_on", D), ("website", S),
-    ), ("slug",), (), _clusters, ("name",)),
+    ), ("slug",), (("programme", "programmes", "slug"),), _clusters, ("programme", "name", "labelled_on")),
     Table("memberships", (
         ("id", INT), ("cluster", S), ("organisation", INT), ("kind", S), ("start", D), ("end", D),
     ), ("id",), (("cluster", "clusters", "slug"), ("organisation", "organisations", "id")), _memberships,
         ("cluster", "organisation", "start")),
     Table("calls", (
-        ("reference", S), ("title_fr", S), ("title_en", S), ("kind", S), ("status", S), ("opens_at", T),
-        ("submission_deadline", T),
-    ), ("reference",), (), _calls, ("title_fr",)),
+        ("reference", S), ("programme", S), ("title_fr", S), ("title_en", S), ("kind", S), ("status", S),
+        ("opens_at", T), ("labelling_deadline", T), ("submission_deadline", T),
+    ), ("reference",), (("programme", "programmes", "slug"),), _calls,
+        ("programme", "title_fr", "opens_at", "labelling_deadline", "submission_deadline")),
     Table("projects", (
         ("id", INT), ("source", S), ("external_id", S), ("call", S), ("acronym", S), ("title", S),
         ("status", S), ("start_date", D), ("duration_months", INT), ("lead_cluster", S), ("total_cost", N),

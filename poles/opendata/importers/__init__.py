@@ -11,6 +11,7 @@ from poles.core import audit
 
 from .base import Importer, Rejected, Result, read_table
 from .cordis import CordisImporter, CordisOrganisationsImporter, CordisProjectsImporter, H2020Importer
+from .package import PackageImporter
 from .registry import FiguresImporter, MembershipImporter, OrganisationImporter, OutputImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -20,7 +21,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "outputs": OutputImporter,
     "h2020": H2020Importer,
 }
-KINDS = (*IMPORTERS, "cordis")
+KINDS = (*IMPORTERS, "cordis", "datapackage")
 
 
 class _DryRun(Exception):
@@ -63,6 +64,14 @@ def run_import(kind: str, files: dict[str, Path | bytes], *, names: dict[str, st
 
         def apply():
             importer.run_pair(projects, organisations)
+    elif kind == "datapackage":
+        importer = PackageImporter(result)
+        tables = importer.read(files["file"])
+        if not result.errors:
+            importer.check(tables)
+
+        def apply():
+            importer.apply(tables)
     elif kind in IMPORTERS:
         importer = IMPORTERS[kind](result)
         rows = _parse(importer, files["file"], names.get("file", ""))

@@ -348,6 +348,7 @@ class Importer:
 
     kind = ""
     columns: tuple[Column, ...] = ()
+    allow_empty = False
 
     def __init__(self, result: Result):
         self.result = result
@@ -417,7 +418,7 @@ class Importer:
                 self.result.progress(5000)
             if len(self.result.errors) > 1000:
                 break
-        if not parsed and not self.result.errors:
+        if not parsed and not self.result.errors and not self.allow_empty:
             self.result.error(
                 2,
                 "",

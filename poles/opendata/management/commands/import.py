@@ -34,6 +34,9 @@ class Command(BaseCommand):
             p = sub.add_parser(kind)
             p.add_argument("file", type=Path)
             common(p)
+        package = sub.add_parser("datapackage", help=_("A folder written by poles export datapackage"))
+        package.add_argument("file", type=Path, metavar="DIR")
+        common(package)
 
     def handle(self, *args, **options):
         kind = options["kind"]
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         else:
             files = {"file": options["file"]}
         for path in files.values():
-            if not path.is_file():
+            if not (path.is_dir() if kind == "datapackage" else path.is_file()):
                 raise CommandError(_("No such file: %(path)s") % {"path": path})
         from tqdm import tqdm
 
