@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from poles.organisations import validators
@@ -48,6 +49,25 @@ def months_between(start: dt.date | None, end: dt.date | None) -> int | None:
         return None
     months = (end.year - start.year) * 12 + end.month - start.month + (1 if end.day >= start.day - 1 else 0)
     return max(1, min(120, months))
+
+
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal | None) -> Decimal | None:
+    """Amounts as the database keeps them (2 decimals), so that a re-import compares equal."""
+    return None if value is None else value.quantize(CENT)
+
+
+def valid_vat(value: str | None) -> str:
+    """CORDIS VAT numbers are often partial; the registry keeps only valid ones."""
+    if not value:
+        return ""
+    try:
+        validators.validate_vat(value)
+    except ValidationError:
+        return ""
+    return value[:20]
 
 
 def first_of_repeated(parse):
@@ -94,25 +114,30 @@ class EuProjectsImporter(Importer):
     def upsert(
         self, projects: dict[str, dict], organisations: dict[str, dict], participations: list[dict]
     ) -> None:
+        # Whole-table reads filtered here rather than `IN (…)` lists of tens of thousands of keys,
+        # whose binding costs more than the scan.
         existing = {
             p.external_id: p
-            for p in Project.objects.filter(
-                source=Project.Source.CORDIS, external_id__in=list(projects)
-            ).only("pk", "external_id", "version", *PROJECT_FIELDS, "acronym", "title")
+            for p in Project.objects.filter(source=Project.Source.CORDIS).only(
+                "pk", "external_id", "version", *PROJECT_FIELDS, "acronym", "title"
+            )
+            if p.external_id in projects
         }
         new, dirty = [], []
+        untitled = str(_("EU project %(id)s"))
         for key, data in projects.items():
             obj = existing.get(key)
             fields = {f: data.get(f) for f in PROJECT_FIELDS}
-            fields["total_cost"] = fields["total_cost"] or Decimal(0)
+            fields["total_cost"] = cents(fields["total_cost"]) or Decimal(0)
+            fields["external_funding"] = cents(fields["external_funding"])
             if data.get("title"):
                 fields["title"] = data["title"][:300]
                 fields["acronym"] = (data.get("acronym") or key)[:40]
             if obj is None:
-                fields.setdefault("title", _("EU project %(id)s") % {"id": key})
+                fields.setdefault("title", untitled % {"id": key})
                 fields.setdefault("acronym", key[:40])
-                new.append(Project(source=Project.Source.CORDIS, status=Project.Status.EXTERNAL, external_id=key,
-                                   title_key=str(fields["title"]).casefold()[:300], **fields))  # fmt: skip
+                new.append({"source": Project.Source.CORDIS, "status": Project.Status.EXTERNAL, "external_id": key,
+                            "title_key": str(fields["title"]).casefold()[:300], **fields})  # fmt: skip
             elif changed(obj, fields):
                 obj.version += 1
                 dirty.append(obj)
@@ -123,14 +148,16 @@ class EuProjectsImporter(Importer):
         self.result.created["projects"] += len(new)
         self.result.updated["projects"] += len(dirty)
 
-        known = dict(Organisation.objects.filter(pic__in=list(organisations)).values_list("pic", "pk"))
+        all_pics = dict(Organisation.objects.exclude(pic="").values_list("pic", "pk"))
+        known = {pic: pk for pic, pk in all_pics.items() if pic in organisations}
+        unnamed = str(_("Organisation PIC %(pic)s"))
         fresh = [
-            Organisation(
-                pic=pic, name=(data.get("name") or _("Organisation PIC %(pic)s") % {"pic": pic})[:255],
-                acronym=(data.get("acronym") or "")[:40], category=ACTIVITY_TYPES.get(data.get("type") or "OTH"),
-                country=data.get("country") or "FR", vat=data.get("vat") or "", street=(data.get("street") or "")[:255],
-                postcode=(data.get("postcode") or "")[:10], commune=(data.get("city") or "")[:120],
-            )
+            {
+                "pic": pic, "name": (data.get("name") or unnamed % {"pic": pic})[:255],
+                "acronym": (data.get("acronym") or "")[:40], "category": ACTIVITY_TYPES.get(data.get("type") or "OTH"),
+                "country": data.get("country") or "FR", "vat": valid_vat(data.get("vat")), "street": (data.get("street") or "")[:255],
+                "postcode": (data.get("postcode") or "")[:10], "commune": (data.get("city") or "")[:120],
+            }
             for pic, data in organisations.items()
             if pic not in known
         ]  # fmt: skip
@@ -139,30 +166,40 @@ class EuProjectsImporter(Importer):
         self.result.skipped["organisations"] += len(known)
 
         project_ids = dict(
-            Project.objects.filter(source=Project.Source.CORDIS, external_id__in=list(projects)).values_list(
-                "external_id", "pk"
-            )
+            Project.objects.filter(source=Project.Source.CORDIS).values_list("external_id", "pk")
         )
-        org_ids = dict(Organisation.objects.filter(pic__in=list(organisations)).values_list("pic", "pk"))
-        current = {
-            (p.project_id, p.organisation_id): p
-            for p in Participation.objects.filter(project_id__in=list(project_ids.values())).only(
-                "pk", "project_id", "organisation_id", "role", "category", "external_funding", "total_cost"
-            )
-        }
+        org_ids = dict(Organisation.objects.exclude(pic="").values_list("pic", "pk")) if fresh else all_pics
+        wanted = {project_ids[key] for key in projects}
+        current = (
+            {
+                (p.project_id, p.organisation_id): p
+                for p in Participation.objects.filter(project__source=Project.Source.CORDIS).only(
+                    "pk",
+                    "project_id",
+                    "organisation_id",
+                    "role",
+                    "category",
+                    "external_funding",
+                    "total_cost",
+                )
+                if p.project_id in wanted
+            }
+            if existing
+            else {}
+        )
         new_parts, dirty_parts = [], []
         for row in participations:
             project_id, org_id = project_ids[row["project"]], org_ids[row["pic"]]
             fields = {
                 "role": ROLES.get(row.get("role") or "", Participation.Role.PARTNER),
                 "category": ACTIVITY_TYPES.get(row.get("type") or "OTH"),
-                "external_funding": row.get("contribution"),
-                "total_cost": row.get("total_cost") or Decimal(0),
+                "external_funding": cents(row.get("contribution")),
+                "total_cost": cents(row.get("total_cost")) or Decimal(0),
             }
             obj = current.get((project_id, org_id))
             if obj is None:
-                new_parts.append(Participation(project_id=project_id, organisation_id=org_id, in_territory=False,
-                                               territory_share=Decimal(0), **fields))  # fmt: skip
+                new_parts.append({"project_id": project_id, "organisation_id": org_id, "in_territory": False,
+                                  "territory_share": Decimal(0), **fields})  # fmt: skip
             elif changed(obj, fields):
                 dirty_parts.append(obj)
             else:
