@@ -22,6 +22,9 @@ class FilteredListView(TemplateView):
     # (label, accessor) pairs for `?format=csv|xlsx` (core.downloads): what the page shows, no more.
     download_columns: tuple = ()
     download_name = "list"
+    # Relations the columns read, fetched with the rows (a download has every row, not a page).
+    download_related: tuple = ()
+    download_prefetch: tuple = ()
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format")
@@ -29,6 +32,10 @@ class FilteredListView(TemplateView):
             filterset = self.get_filterset()
             valid = not filterset.is_bound or filterset.is_valid()
             queryset = filterset.qs if valid else filterset.queryset.none()
+            if self.download_related:
+                queryset = queryset.select_related(*self.download_related)
+            if self.download_prefetch:
+                queryset = queryset.prefetch_related(*self.download_prefetch)
             return downloads.table_response(queryset, self.download_columns, self.download_name, fmt)
         return super().get(request, *args, **kwargs)
 

@@ -27,6 +27,7 @@ class OrganisationList(FilteredListView):
     partial_template_name = "organisations/_results.html"
     filterset_class = OrganisationFilter
     download_name = "organisations"
+    download_related = ("departement",)
     download_columns = (
         (gettext_lazy("name"), "name"), (gettext_lazy("SIREN"), "siren"), (gettext_lazy("category"), "get_category_display"),
         (gettext_lazy("size class"), "get_size_class_display"), (gettext_lazy("commune"), "commune"), (gettext_lazy("département"), "departement.code"),

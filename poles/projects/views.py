@@ -118,6 +118,8 @@ class ProposalList(FilteredListView):
     partial_template_name = "projects/_results.html"
     filterset_class = ProjectFilter
     download_name = "projects"
+    download_related = ("call", "lead_cluster")
+    download_prefetch = ("participations__organisation",)
     download_columns = (
         (gettext_lazy("acronym"), "acronym"), (gettext_lazy("title"), "title"), (gettext_lazy("call"), "call.title"),
         (gettext_lazy("lead cluster"), "lead_cluster.name"), (gettext_lazy("lead"), "lead.organisation.name"),

@@ -58,6 +58,8 @@ def test_every_page_of_the_app_has_a_row():
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_answers_each_role(name, language, users, client_for, run):
+    if name == "opendata:download" and language == "fr":
+        pytest.skip("a file: the same bytes in both languages (the export takes seconds)")
     build, expected = PAGES[name]
     for role in ROLES:
         with translation.override(language):
