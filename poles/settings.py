@@ -243,3 +243,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# opendata: anonymous use of the public API is rate-limited per client address (API_ANON_RATE,
+# default 600/min); signed-in users are not throttled here.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["poles.core.throttling.AnonymousRateThrottle"]
