@@ -7,6 +7,26 @@ from django.db.models import QuerySet
 from django.views.generic import TemplateView
 
 from . import downloads
+from .forms import PolesForm
+
+_STYLED: dict[type, type] = {}
+
+
+def styled_filterset(filterset_class: type) -> type:
+    """The FilterSet whose form renders with the design system's field groups (the API keeps the
+    plain one): same filters, same Meta, only the form's base class is `PolesForm`."""
+    if filterset_class not in _STYLED:
+
+        @classmethod
+        def get_form_class(cls):
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            return type(f"{cls.__name__}Form", (PolesForm,), fields)
+
+        _STYLED[filterset_class] = type(
+            filterset_class.__name__, (filterset_class,), {"get_form_class": get_form_class,
+                                                           "__module__": filterset_class.__module__}
+        )  # fmt: skip
+    return _STYLED[filterset_class]
 
 
 class FilteredListView(TemplateView):
@@ -43,7 +63,7 @@ class FilteredListView(TemplateView):
         raise NotImplementedError
 
     def get_filterset(self):
-        return self.filterset_class(
+        return styled_filterset(self.filterset_class)(
             self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
         )
 
