@@ -56,16 +56,34 @@ class FilteredListView(TemplateView):
                 queryset = queryset.select_related(*self.download_related)
             if self.download_prefetch:
                 queryset = queryset.prefetch_related(*self.download_prefetch)
-            return downloads.table_response(queryset, self.download_columns, self.download_name, fmt)
+            objects = self.download_objects(queryset[: downloads.MAX_ROWS])
+            return downloads.table_response(objects, self.download_columns, self.download_name, fmt)
         return super().get(request, *args, **kwargs)
+
+    def download_objects(self, queryset):
+        """The rows of a download; a view whose columns need figures computed for a whole page
+        (in a few queries, not one per row) overrides it and sets them on the objects."""
+        return queryset
 
     def get_base_queryset(self) -> QuerySet:
         raise NotImplementedError
 
     def get_filterset(self):
         return styled_filterset(self.filterset_class)(
-            self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+            self.filter_data(), queryset=self.get_base_queryset(), request=self.request
         )
+
+    def filter_data(self):
+        """The query string less a download's `format=csv|xlsx`, which is not a filter: a list may
+        have a filter named `format` (ecosystem actions), and `?format=mission&format=csv` then
+        downloads the missions."""
+        data = self.request.GET.copy()
+        kept = [value for value in data.getlist("format") if value not in downloads.FORMATS]
+        if kept:
+            data.setlist("format", kept)
+        else:
+            data.pop("format", None)
+        return data or None
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and self.partial_template_name:

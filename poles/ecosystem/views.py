@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.core import audit
@@ -75,6 +76,11 @@ class ActionList(FilteredListView):
     template_name = "ecosystem/action_list.html"
     partial_template_name = "ecosystem/_actions.html"
     filterset_class = ActionFilter
+    download_name = "actions"
+    download_columns = (
+        (gettext_lazy("action"), "title"), (gettext_lazy("cluster"), "cluster.name"), (gettext_lazy("kind"), "get_kind_display"),
+        (gettext_lazy("format"), "get_format_display"), (gettext_lazy("start"), "start_date"), (gettext_lazy("country"), "country"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.actions_for(self.request.user).order_by("-start_date", "-id")
@@ -164,6 +170,12 @@ class SkillList(FilteredListView):
     template_name = "ecosystem/skill_list.html"
     partial_template_name = "ecosystem/_skills.html"
     filterset_class = SkillFilter
+    download_name = "skills"
+    download_columns = (
+        (gettext_lazy("skill"), "label"), (gettext_lazy("description"), "description"),
+        (gettext_lazy("offered or sought"), "get_direction_display"), (gettext_lazy("organisation"), "organisation.name"),
+        (gettext_lazy("cluster"), "cluster.name"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.skills_for(self.request.user).order_by("cluster__name", "direction", "label", "pk")
@@ -198,6 +210,13 @@ class EventList(FilteredListView):
     template_name = "ecosystem/event_list.html"
     partial_template_name = "ecosystem/_events.html"
     filterset_class = EventFilter
+    download_name = "events"
+    download_columns = (
+        (gettext_lazy("event"), "title"), (gettext_lazy("B2B meetings"), lambda e: _("yes") if e.b2b else _("no")),
+        (gettext_lazy("cluster"), "cluster.name"), (gettext_lazy("starts at"), "starts_at"),
+        (gettext_lazy("registered"), "n_registered"), (gettext_lazy("places (organisations)"), "capacity"),
+        (gettext_lazy("status"), "get_status_display"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.events_for(self.request.user).order_by("-starts_at", "-id")
@@ -391,6 +410,12 @@ class FundRaisingList(LoginRequiredMixin, FilteredListView):
     template_name = "ecosystem/fundraising_list.html"
     partial_template_name = "ecosystem/_fundraisings.html"
     filterset_class = FundRaisingFilter
+    download_name = "fundraisings"
+    download_columns = (
+        (gettext_lazy("organisation"), "organisation.name"), (gettext_lazy("amount"), "amount"),
+        (gettext_lazy("investor type"), "get_investor_type_display"), (gettext_lazy("closed on"), "closed_on"),
+        (gettext_lazy("status"), "get_status_display"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.fundraisings_for(self.request.user).order_by("-closed_on", "-id")

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.core import audit
@@ -82,18 +83,25 @@ class FollowUpHome(LoginRequiredMixin, FilteredListView):
     template_name = "grants/home.html"
     partial_template_name = "grants/_projects.html"
     filterset_class = FollowedProjectFilter
+    download_name = "funded-projects"
+    download_columns = (
+        (gettext_lazy("acronym"), "acronym"), (gettext_lazy("title"), "title"), (gettext_lazy("call"), "call.title"),
+        (gettext_lazy("start"), "start_date"), (gettext_lazy("aid decided"), "aid"), (gettext_lazy("paid"), "paid"),
+        (gettext_lazy("agreements"), "n_agreements"), (gettext_lazy("next report due"), "next_due"),
+        (gettext_lazy("late reports"), "n_late"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.with_follow_up_figures(selectors.followed_projects(self.request.user))
+
+    def download_objects(self, queryset):
+        return _with_aid_and_paid(list(queryset))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             title=_("Follow-up of funded projects"), breadcrumb=[(_("Follow-up"), None)]
         )
-        ids = [p.pk for p in context["object_list"]]
-        aid, paid = selectors.aid_by_project(ids), selectors.paid_by_project(ids)
-        for project in context["object_list"]:
-            project.aid, project.paid = aid.get(project.pk, 0), paid.get(project.pk, 0)
+        _with_aid_and_paid(context["object_list"])
         context["payable"] = selectors.payable_for_funder(self.request.user).filter(
             agreement__funder_id__in=list(_roles(self.request).funder_of)
         )[:20]
@@ -105,10 +113,26 @@ def _roles(request):
     return roles_of(request.user)
 
 
+def _with_aid_and_paid(projects):
+    """The projects with the aid decided and paid for each (two queries for all of them)."""
+    ids = [p.pk for p in projects]
+    aid, paid = selectors.aid_by_project(ids), selectors.paid_by_project(ids)
+    for project in projects:
+        project.aid, project.paid = aid.get(project.pk, 0), paid.get(project.pk, 0)
+    return projects
+
+
 class AgreementList(LoginRequiredMixin, FilteredListView):
     template_name = "grants/agreement_list.html"
     partial_template_name = "grants/_agreements.html"
     filterset_class = AgreementFilter
+    download_name = "agreements"
+    download_columns = (
+        (gettext_lazy("reference"), "reference"), (gettext_lazy("project"), "project.acronym"),
+        (gettext_lazy("funder"), "funder.name"),
+        (gettext_lazy("partner"), lambda a: a.participation.organisation.name if a.participation else _("Whole consortium")),
+        (gettext_lazy("aid covered"), "amount"), (gettext_lazy("status"), "get_status_display"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.agreements_for(self.request.user).order_by("-created_at", "pk")
@@ -123,6 +147,12 @@ class ReportList(LoginRequiredMixin, FilteredListView):
     template_name = "grants/report_list.html"
     partial_template_name = "grants/_reports.html"
     filterset_class = ReportFilter
+    download_name = "reports"
+    download_columns = (
+        (gettext_lazy("report"), str), (gettext_lazy("period start"), "period_start"),
+        (gettext_lazy("period end"), "period_end"), (gettext_lazy("due on"), "due_on"),
+        (gettext_lazy("status"), "get_status_display"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.reports_for(self.request.user).order_by("due_on", "pk")
@@ -141,6 +171,13 @@ class OutputList(FilteredListView):
     template_name = "grants/output_list.html"
     partial_template_name = "grants/_outputs.html"
     filterset_class = OutputFilter
+    download_name = "outputs"
+    download_columns = (
+        (gettext_lazy("output"), "title"), (gettext_lazy("kind"), "get_kind_display"),
+        (gettext_lazy("partner"), "participation.organisation.name"), (gettext_lazy("project"), "project.acronym"),
+        (gettext_lazy("date"), "achieved_on"), (gettext_lazy("quantity"), "quantity"),
+        (gettext_lazy("status"), "get_status_display"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.outputs_for(self.request.user).order_by("-achieved_on", "pk")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.core.exceptions import TransitionNotAllowed
@@ -24,6 +25,11 @@ class InstrumentList(FilteredListView):
     template_name = "instruments/list.html"
     partial_template_name = "instruments/_results.html"
     filterset_class = InstrumentFilter
+    download_name = "instruments"
+    download_columns = (
+        (gettext_lazy("title"), "title"), (gettext_lazy("aim"), "aim"), (gettext_lazy("kind"), "get_kind_display"),
+        (gettext_lazy("country"), "country"), (gettext_lazy("contact organisation"), "contact_organisation"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.instruments_for(self.request.user).filter(status=Instrument.Status.PUBLISHED)

@@ -112,6 +112,13 @@ def _form_page(request, form, title, project, *, template="poles/form_page.html"
 
 # --------------------------------------------------------------------------- lists
 
+# What the proposal tables show (projects/_results.html), for their downloads.
+PROPOSAL_COLUMNS = (
+    (gettext_lazy("acronym"), "acronym"), (gettext_lazy("title"), "title"), (gettext_lazy("call"), "call.title"),
+    (gettext_lazy("lead"), "lead.organisation.name"), (gettext_lazy("lead cluster"), "lead_cluster.name"),
+    (gettext_lazy("status"), "get_status_display"), (gettext_lazy("submitted at"), "submitted_at"),
+)  # fmt: skip
+
 
 class ProposalList(FilteredListView):
     template_name = "projects/list.html"
@@ -120,11 +127,7 @@ class ProposalList(FilteredListView):
     download_name = "projects"
     download_related = ("call", "lead_cluster")
     download_prefetch = ("participations__organisation",)
-    download_columns = (
-        (gettext_lazy("acronym"), "acronym"), (gettext_lazy("title"), "title"), (gettext_lazy("call"), "call.title"),
-        (gettext_lazy("lead cluster"), "lead_cluster.name"), (gettext_lazy("lead"), "lead.organisation.name"),
-        (gettext_lazy("submitted at"), "submitted_at"),
-    )  # fmt: skip
+    download_columns = PROPOSAL_COLUMNS
 
     def get_base_queryset(self):
         return selectors.list_proposals(self.request.user)
@@ -139,6 +142,10 @@ class MyProposals(FilteredListView):
     template_name = "projects/mine.html"
     partial_template_name = "projects/_results.html"
     filterset_class = ProjectFilter
+    download_name = "my-proposals"
+    download_related = ProposalList.download_related
+    download_prefetch = ProposalList.download_prefetch
+    download_columns = PROPOSAL_COLUMNS
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -164,6 +171,13 @@ class LabellingQueue(FilteredListView):
     template_name = "projects/labelling.html"
     partial_template_name = "projects/_labelling_results.html"
     filterset_class = LabelRequestFilter
+    download_name = "labelling-requests"
+    download_columns = (
+        (gettext_lazy("acronym"), "project.acronym"), (gettext_lazy("title"), "project.title"),
+        (gettext_lazy("cluster asked"), "cluster.name"), (gettext_lazy("lead cluster"), "project.lead_cluster.name"),
+        (gettext_lazy("call"), "project.call.title"), (gettext_lazy("labelling deadline"), "project.call.labelling_deadline"),
+        (gettext_lazy("answer"), "get_status_display"),
+    )  # fmt: skip
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.calls.models import Call
@@ -287,6 +288,13 @@ class ReviewerList(FilteredListView):
     template_name = "reviews/pool.html"
     partial_template_name = "reviews/_pool_results.html"
     filterset_class = ReviewerFilter
+    download_name = "reviewers"
+    download_columns = (
+        (gettext_lazy("reviewer"), str), (gettext_lazy("username"), "user.username"),
+        (gettext_lazy("employer"), "organisation.name"), (gettext_lazy("expertise"), lambda r: ", ".join(r.expertise)),
+        (gettext_lazy("load limit per call"), "max_load"), (gettext_lazy("assignments"), "n_active"),
+        (gettext_lazy("active"), lambda r: _("yes") if r.active else _("no")),
+    )  # fmt: skip
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
