@@ -90,6 +90,9 @@ PAGES = {
     "instruments:moderation": (lambda u: reverse("instruments:moderation"), only({"officer"}, DENIED)),
     "accounts:login": (lambda u: reverse("accounts:login"), ALL_OK),
     "accounts:password_reset": (lambda u: reverse("accounts:password_reset"), ALL_OK),
+    # Enrolment shows a QR code to anyone logged in; verification first needs an enrolled app.
+    "accounts:mfa_setup": (lambda u: reverse("accounts:mfa_setup"), only(set(ROLES) - {"anonymous"}, OK)),
+    "accounts:mfa_verify": (lambda u: reverse("accounts:mfa_verify"), dict.fromkeys(ROLES, LOGIN)),
 }
 # Pages that are not GET pages of their own (POST-only actions, framework views).
 NOT_PAGES = {
