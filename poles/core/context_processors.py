@@ -60,7 +60,12 @@ def navigation(path: str, menu: list[dict]) -> list[dict]:
             entry["current"] = entry is current
         if entries:
             groups.append(
-                {"code": code, "label": label, "items": entries, "current": any(e["current"] for e in entries)}
+                {
+                    "code": code,
+                    "label": label,
+                    "items": entries,
+                    "current": any(e["current"] for e in entries),
+                }
             )
     return groups
 
