@@ -169,7 +169,7 @@ def test_a_role_given_to_a_new_reviewer_is_audited(users, api_for):
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="audited-expert")
-    event = AuditEvent.objects.get(action="accounts.roleassignment.create", after__user=user.pk)
+    event = AuditEvent.objects.get(action="accounts.roleassignment.create", after__user_id=user.pk)
     assert event.actor == users["officer"] and event.after["role"] == "reviewer"
 
 
