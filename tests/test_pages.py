@@ -104,6 +104,7 @@ PAGES = {
 NOT_PAGES = {
     "instruments:moderate", "accounts:logout", "accounts:password_reset_done", "accounts:password_reset_confirm",
     "accounts:password_reset_complete", "javascript-catalog", "set_language", "healthz",
+    "accounts:my_data",  # a JSON download, tested in tests/security/test_personal_data.py
 }  # fmt: skip
 
 

@@ -56,3 +56,19 @@ def mfa_verify(request):
         otp_login(request, device)
         return redirect(_next(request))
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+def my_data(request):
+    """Download everything poles holds about me, as JSON."""
+    import json
+
+    from django.http import HttpResponse
+
+    from . import personal_data
+
+    body = json.dumps(personal_data.export(request.user), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="poles-my-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
