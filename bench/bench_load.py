@@ -49,20 +49,30 @@ print(json.dumps({
 
 
 def _database(scale: str) -> str:
+    """The demo data set with its demo accounts, generated once and reused."""
     import psycopg
 
     name = f"poles_bench_load_{scale}"
     url = PG_URL + name
+
+    def ready() -> bool:
+        try:
+            with psycopg.connect(url) as conn:
+                return bool(
+                    conn.execute("SELECT count(*) FROM accounts_user WHERE username = 'member'").fetchone()[0]
+                )
+        except psycopg.Error:
+            return False
+
+    if ready():
+        return url
     with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
     env = _env(url)
     _poles(["migrate", "-v", "0"], env)
-    with psycopg.connect(url) as conn:
-        loaded = conn.execute("SELECT count(*) FROM demo_demodataset").fetchone()[0]
-    if not loaded:
-        _poles(["demo", "--scale", scale], env, stdout=subprocess.DEVNULL)
+    # DEBUG=1 only for the generation: it adds the demo accounts (the applicant saving drafts).
+    _poles(["demo", "--scale", scale], {**env, "DEBUG": "1"}, stdout=subprocess.DEVNULL)
     return url
 
 
