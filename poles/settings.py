@@ -351,3 +351,7 @@ if os.environ.get("LOG_FORMAT", "text") == "json":
     LOGGING["formatters"] = {"json": {"()": "poles.core.logs.JsonFormatter"}}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 # --- end security -----------------------------------------------------------------------------
+
+# opendata: anonymous use of the public API is rate-limited per client address (API_ANON_RATE,
+# default 600/min); signed-in users are not throttled here.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["poles.core.throttling.AnonymousRateThrottle"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.core.fields import localized
 from poles.core.models import Versioned
+from poles.organisations.validators import validate_siret
 
 
 class Funder(Versioned):
@@ -25,6 +26,8 @@ class Funder(Versioned):
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     slug = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # The awarding body's SIRET: the SCDL Subventions open-data format identifies it by this number.
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     region = models.ForeignKey(
         "territories.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

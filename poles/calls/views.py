@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.core import audit
@@ -56,6 +57,11 @@ class CallList(FilteredListView):
     template_name = "calls/list.html"
     partial_template_name = "calls/_results.html"
     filterset_class = CallFilter
+    download_name = "calls"
+    download_columns = (
+        (gettext_lazy("reference"), "reference"), (gettext_lazy("title"), "title"), (gettext_lazy("opens at"), "opens_at"),
+        (gettext_lazy("labelling deadline"), "labelling_deadline"), (gettext_lazy("submission deadline"), "submission_deadline"),
+    )  # fmt: skip
     paginate_by = 20
 
     def get_base_queryset(self):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from poles.core import audit
 from poles.core.exceptions import StaleObject
@@ -26,6 +27,11 @@ class ClusterList(FilteredListView):
     template_name = "clusters/list.html"
     partial_template_name = "clusters/_results.html"
     filterset_class = ClusterFilter
+    download_name = "clusters"
+    download_columns = (
+        (gettext_lazy("name"), "name"), (gettext_lazy("acronym"), "acronym"), (gettext_lazy("status"), "get_status_display"),
+        (gettext_lazy("members"), "n_members"),
+    )  # fmt: skip
     paginate_by = 30
 
     def get_base_queryset(self):

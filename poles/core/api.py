@@ -7,9 +7,11 @@ in the caller's language (Accept-Language), so clients handle one shape.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
@@ -117,11 +119,31 @@ class ETagMixin:
         return response
 
 
-class ReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ConditionalGetMixin:
+    """Conditional GET on every read: an ETag on each 200 answer (the row's version-based ETag, or
+    a hash of the body for lists), and 304 Not Modified when the client's If-None-Match matches."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if not response.has_header("ETag"):
+            response.render()
+            response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",") if tag.strip()]
+        if response["ETag"] in wanted or "*" in wanted:
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = response["ETag"]
+            return not_modified
+        return response
+
+
+class ReadOnlyViewSet(ConditionalGetMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """A public or restricted read endpoint with filters and paging."""
 
 
 class ServiceModelViewSet(
+    ConditionalGetMixin,
     ETagMixin,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.views.generic import TemplateView
 
+from . import downloads
+
 
 class FilteredListView(TemplateView):
     """A list page: the permission-restricted queryset, filtered by the app's FilterSet.
@@ -17,6 +19,25 @@ class FilteredListView(TemplateView):
     filterset_class = None
     partial_template_name: str | None = None
     paginate_by = 25
+    # (label, accessor) pairs for `?format=csv|xlsx` (core.downloads): what the page shows, no more.
+    download_columns: tuple = ()
+    download_name = "list"
+    # Relations the columns read, fetched with the rows (a download has every row, not a page).
+    download_related: tuple = ()
+    download_prefetch: tuple = ()
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("format")
+        if fmt in downloads.FORMATS and self.download_columns:
+            filterset = self.get_filterset()
+            valid = not filterset.is_bound or filterset.is_valid()
+            queryset = filterset.qs if valid else filterset.queryset.none()
+            if self.download_related:
+                queryset = queryset.select_related(*self.download_related)
+            if self.download_prefetch:
+                queryset = queryset.prefetch_related(*self.download_prefetch)
+            return downloads.table_response(queryset, self.download_columns, self.download_name, fmt)
+        return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self) -> QuerySet:
         raise NotImplementedError

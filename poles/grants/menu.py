@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def items(request, roles) -> list[dict]:
@@ -9,5 +10,5 @@ def items(request, roles) -> list[dict]:
     entries = []
     if roles.superuser or roles.reads_programme or roles.funder_of or roles.member_of or roles.cluster_of:
         entries.append({"label": _("Follow-up"), "url": reverse("grants:home")})
-    entries.append({"label": _("Outputs"), "url": reverse("grants:outputs")})
+    entries.append({"label": pgettext_lazy("menu", "Project outputs"), "url": reverse("grants:outputs")})
     return entries

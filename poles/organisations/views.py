@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from poles.core import audit
 from poles.core.exceptions import StaleObject
@@ -25,6 +26,12 @@ class OrganisationList(FilteredListView):
     template_name = "organisations/list.html"
     partial_template_name = "organisations/_results.html"
     filterset_class = OrganisationFilter
+    download_name = "organisations"
+    download_related = ("departement",)
+    download_columns = (
+        (gettext_lazy("name"), "name"), (gettext_lazy("SIREN"), "siren"), (gettext_lazy("category"), "get_category_display"),
+        (gettext_lazy("size class"), "get_size_class_display"), (gettext_lazy("commune"), "commune"), (gettext_lazy("département"), "departement.code"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.organisations_for(self.request.user)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from poles.core.models import TimeStamped, Versioned
 
@@ -29,19 +30,19 @@ class Project(Versioned):
         CORDIS = "cordis", _("CORDIS (EU framework programmes)")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        REVISION = "revision", _("Revision requested")
-        LABELLED = "labelled", _("Labelled")
-        ELIGIBLE = "eligible", _("Eligible")
-        INELIGIBLE = "ineligible", _("Ineligible")
-        UNDER_REVIEW = "under_review", _("Under review")
-        SELECTED = "selected", _("Selected")
-        RESERVE = "reserve", _("On the reserve list")
-        REJECTED = "rejected", _("Rejected")
-        FUNDED = "funded", _("Funded")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        EXTERNAL = "external", _("External project")
+        DRAFT = "draft", pgettext_lazy("proposal status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("proposal status", "Submitted")
+        REVISION = "revision", pgettext_lazy("proposal status", "Revision requested")
+        LABELLED = "labelled", pgettext_lazy("proposal status", "Labelled")
+        ELIGIBLE = "eligible", pgettext_lazy("proposal status", "Eligible")
+        INELIGIBLE = "ineligible", pgettext_lazy("proposal status", "Ineligible")
+        UNDER_REVIEW = "under_review", pgettext_lazy("proposal status", "Under review")
+        SELECTED = "selected", pgettext_lazy("proposal status", "Selected")
+        RESERVE = "reserve", pgettext_lazy("proposal status", "On the reserve list")
+        REJECTED = "rejected", pgettext_lazy("proposal status", "Rejected")
+        FUNDED = "funded", pgettext_lazy("proposal status", "Funded")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
+        EXTERNAL = "external", pgettext_lazy("proposal status", "External project")
 
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.PROGRAMME)
     external_id = models.CharField(_("external identifier"), max_length=40, blank=True, db_index=True)

@@ -42,7 +42,15 @@ def confidential_access(roles, user) -> Q:
     if roles.funder_of:
         condition |= Q(call__call_funders__funder_id__in=roles.funder_of) & not_draft
     if roles.reviewer_of and getattr(user, "is_authenticated", False):
-        condition |= Q(assignments__reviewer__user=user) & ~Q(assignments__status="withdrawn") & not_draft
+        # A reviewer reads a proposal once assigned (not withdrawn) and after signing a declaration
+        # of no conflict of interest; before that, only the assignment page's summary.
+        assigned = Project.objects.filter(
+            assignments__reviewer__user=user, assignments__status__in=["assigned", "submitted"]
+        ).values("pk")
+        declared = Project.objects.filter(
+            conflict_declarations__reviewer__user=user, conflict_declarations__has_conflict=False
+        ).values("pk")
+        condition |= Q(pk__in=assigned) & Q(pk__in=declared) & not_draft
     return condition
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from poles.calls import selectors as call_selectors
@@ -116,6 +117,14 @@ class ProposalList(FilteredListView):
     template_name = "projects/list.html"
     partial_template_name = "projects/_results.html"
     filterset_class = ProjectFilter
+    download_name = "projects"
+    download_related = ("call", "lead_cluster")
+    download_prefetch = ("participations__organisation",)
+    download_columns = (
+        (gettext_lazy("acronym"), "acronym"), (gettext_lazy("title"), "title"), (gettext_lazy("call"), "call.title"),
+        (gettext_lazy("lead cluster"), "lead_cluster.name"), (gettext_lazy("lead"), "lead.organisation.name"),
+        (gettext_lazy("submitted at"), "submitted_at"),
+    )  # fmt: skip
 
     def get_base_queryset(self):
         return selectors.list_proposals(self.request.user)

@@ -2,13 +2,14 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def items(request, roles) -> list[dict]:
     """Entries for the main menu, by role."""
     out = []
     if roles.superuser or roles.officer_of:
-        out.append({"label": _("Review"), "url": reverse("reviews:calls")})
+        out.append({"label": pgettext_lazy("menu", "Expert review"), "url": reverse("reviews:calls")})
     if roles.reviewer_of:
         out.append({"label": _("My reviews"), "url": reverse("reviews:mine")})
     return out

@@ -130,7 +130,7 @@ def auto_assign(request, pk):
 @login_required
 def ranking(request, pk):
     """The call's ranked list: overall score, thresholds, ties."""
-    call = get_object_or_404(Call, pk=pk)
+    call = get_or_404(Call.objects.all(), request.user, VIEW, pk=pk)
     if not can(request.user, "reviews.view_scores", call):
         raise PermissionDenied
     grid = selectors.grid_of(call)

@@ -121,16 +121,25 @@ def test_list_pages_query_ceiling(url, ceiling, users, client_for):
 @pytest.mark.parametrize(
     "role, present, absent",
     [
-        ("anonymous", ["/calls/"], ["/calls/manage/", "/projects/mine/", "/projects/labelling/"]),
-        ("member", ["/calls/", "/projects/mine/"], ["/calls/manage/", "/projects/labelling/"]),
-        ("cluster", ["/calls/", "/projects/labelling/"], ["/calls/manage/", "/projects/mine/"]),
-        ("officer", ["/calls/", "/calls/manage/"], ["/projects/mine/", "/projects/labelling/"]),
+        (
+            "anonymous",
+            ["/calls/", "/projects/"],
+            ["/calls/manage/", "/projects/mine/", "/projects/labelling/"],
+        ),
+        ("member", ["/calls/", "/projects/", "/projects/mine/"], ["/calls/manage/", "/projects/labelling/"]),
+        ("cluster", ["/calls/", "/projects/", "/projects/labelling/"], ["/calls/manage/", "/projects/mine/"]),
+        ("officer", ["/calls/", "/projects/", "/calls/manage/"], ["/projects/mine/", "/projects/labelling/"]),
+        ("funder", ["/calls/", "/projects/"], ["/calls/manage/", "/projects/mine/", "/projects/labelling/"]),
     ],
 )
 def test_the_menu_offers_each_role_its_entries(role, present, absent, users, client_for):
     import re
 
     page = client_for(users[role]).get(reverse("calls:list")).content.decode()
+    if role == "anonymous":
+        assert "Funded projects" in page and "Proposals and projects" not in page
+    elif role in ("funder", "officer"):
+        assert "Proposals and projects" in page
     menu = re.search(r'<nav class="fr-nav" id="fr-navigation".*?</nav>', page, re.S).group(0)
     menu = menu.replace('href="/en/', 'href="/')  # the tests read English pages
     for url in present:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import login, shot
+from .conftest import login, navigate, shot
 
 COMPANY = re.compile(r" (SAS|SA|SARL|SASU) — ")
 
@@ -26,7 +26,7 @@ def open_call_reference(page) -> str:
 def member_creates_proposal(page, acronym: str, title: str, prefix: str = "calls") -> int:
     """The applicant opens the call from “My proposals”, prepares a draft led by its organisation."""
     login(page, "member")
-    page.click("#fr-navigation >> text=Mes projets")
+    navigate(page, "Mes projets")
     page.wait_for_url("**/projects/mine/")
     page.locator(".fr-callout a", has_text="Préparer un projet").first.click()
     page.wait_for_url("**/projects/calls/*/new/")
@@ -102,7 +102,7 @@ def member_submits(page, project_id: int, prefix: str = "calls") -> None:
 def cluster_labels(page, project_id: int, acronym: str, prefix: str = "calls") -> None:
     """Minalogic's staff find the proposal in their queue and label it with their opinion."""
     login(page, "cluster")
-    page.click("#fr-navigation >> text=Labellisation")
+    navigate(page, "Labellisation")
     page.wait_for_url("**/projects/labelling/")
     shot(page, f"{prefix}-04-cluster-queue")
     page.locator("#labelling-table tr", has_text=acronym).locator("a.fr-btn").click()
@@ -143,7 +143,7 @@ def officer_prepares_and_publishes_call(page, reference: str, prefix: str = "cal
 
     now = dt.datetime.now()
     login(page, "officer")
-    page.click("#fr-navigation >> text=Gestion des appels")
+    navigate(page, "Gestion des appels")
     page.wait_for_url("**/calls/manage/")
     page.click("#new-call")
     page.wait_for_url("**/calls/new/")

@@ -11,19 +11,14 @@ test_calls_applicant.py, gets a proposal there through the pages; after the merg
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, serious_violations, shot
+from .conftest import ROOT, login, running_server, serious_violations, shot
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = """
 import json, django
@@ -43,83 +38,32 @@ print(json.dumps({"call": call.pk, "project": project.pk}))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _closed_call(env) -> dict:
+    made = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return json.loads(made.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package 'chromium')")
-    directory = tmp_path_factory.mktemp("review-server")
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{directory / 'e2e.sqlite3'}",
-        "POLES_VAR_DIR": str(directory),
-        "DJANGO_SETTINGS_MODULE": "poles.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("SECRET_KEY", None)
-    poles = [sys.executable, "-m", "poles.cli"]
-    subprocess.run([*poles, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*poles, "demo", "--scale", "tiny", "--seed", "11"], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    )
-    ids = json.loads(made.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log = open(directory / "server.log", "w")  # noqa: SIM115 — closed at teardown
-    process = subprocess.Popen(
-        [*poles, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log, cwd=ROOT
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"the server did not start; see {directory / 'server.log'}")
-    yield f"http://127.0.0.1:{port}", ids
-    process.terminate()
-    process.wait(10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def review_browser(review_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with running_server(tmp_path_factory.mktemp("review-server"), _closed_call) as running:
+        yield running.url, running.prepared
 
 
 @pytest.fixture
-def as_user(review_browser, review_server):
+def as_user(browser, review_server):
     """A logged-in page per user (one browser context each, so sessions never mix)."""
     url, _ids = review_server
     contexts = []
 
     def open_as(username: str):
-        context = review_browser.new_context(
-            base_url=url, viewport={"width": 1280, "height": 900}, locale="fr-FR"
-        )
+        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}, locale="fr-FR")
         contexts.append(context)
         page = context.new_page()
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "demo")
-        page.click("form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        login(page, username)
         return page
 
     yield open_as

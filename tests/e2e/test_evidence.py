@@ -7,80 +7,30 @@ deployment runs evaluations in the background. Screenshots of every page go to t
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, login, serious_violations, shot
+from .conftest import POLES, ROOT, login, running_server, serious_violations, shot
 
 pytestmark = pytest.mark.e2e
 
 
+def _sample_projects(env):
+    subprocess.run([*POLES, "sample_projects", "--external", "30"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def evidence_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package 'chromium')")
-    directory = tmp_path_factory.mktemp("evidence")
-    env = {
-        **os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{directory / 'e2e.sqlite3'}",
-        "POLES_VAR_DIR": str(directory), "DJANGO_SETTINGS_MODULE": "poles.settings", "PYTHONUNBUFFERED": "1",
-    }  # fmt: skip
-    env.pop("SECRET_KEY", None)
-    poles = [sys.executable, "-m", "poles.cli"]
-    subprocess.run([*poles, "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run(
-        [*poles, "demo", "--scale", "tiny", "--seed", "11"], env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    subprocess.run(
-        [*poles, "sample_projects", "--external", "30"], env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    port = _free_port()
-    log = open(directory / "server.log", "w")  # noqa: SIM115 — closed at teardown
-    server = subprocess.Popen(
-        [*poles, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
-    )
-    worker = subprocess.Popen(
-        [*poles, "db_worker", "--no-reload", "--interval", "0.5", "--no-startup-delay"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        worker.kill()
-        raise RuntimeError(f"the server did not start; see {directory / 'server.log'}")
-    yield f"http://127.0.0.1:{port}"
-    for process in (worker, server):
-        process.terminate()
-        process.wait(10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def evidence_browser(evidence_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with running_server(tmp_path_factory.mktemp("evidence"), _sample_projects, worker=True) as running:
+        yield running.url
 
 
 @pytest.fixture
-def page(evidence_browser, evidence_server):
-    context = evidence_browser.new_context(
+def page(browser, evidence_server):
+    context = browser.new_context(
         base_url=evidence_server, viewport={"width": 1280, "height": 900}, locale="fr-FR"
     )
     page = context.new_page()

@@ -10,7 +10,6 @@ models, as the funded end state of the call workflow.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,14 +40,8 @@ def switch_user(page, username: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded(server, tmp_path_factory):
-    databases = sorted(tmp_path_factory.getbasetemp().glob("server*/e2e.sqlite3"))
-    assert databases, "the e2e server's database was not found"
-    env = {
-        **os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{databases[-1]}",
-        "DJANGO_SETTINGS_MODULE": "poles.settings", "POLES_VAR_DIR": str(databases[-1].parent),
-    }  # fmt: skip
-    env.pop("SECRET_KEY", None)
+def seeded(live):
+    env = live.env
     done = subprocess.run(
         [sys.executable, "-c", SEED], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )

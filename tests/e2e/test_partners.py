@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from .conftest import login, serious_violations, shot
+from .conftest import login, navigate, serious_violations, shot
 
 NEED = "capteurs MEMS et logiciel embarqué pour la maintenance prédictive"
 
 
 def test_member_finds_partners_builds_an_eligible_consortium_and_starts_a_proposal(page):
     login(page, "member")
-    page.click("#fr-navigation >> text=Recherche de partenaires")
+    navigate(page, "Recherche de partenaires")
     page.wait_for_url("**/partners/")
     page.fill("input[name=q]", NEED)
     page.click("#search-button")
@@ -31,7 +31,7 @@ def test_member_finds_partners_builds_an_eligible_consortium_and_starts_a_propos
     assert categories and set(categories) == {"public_research"}
     shot(page, "partners-02-search-labs")
 
-    page.click("#fr-navigation >> text=Construire un consortium")
+    navigate(page, "Construire un consortium")
     page.wait_for_url("**/partners/consortium/")
     page.fill("textarea[name=idea]", NEED)
     page.click("#propose-button")

@@ -20,6 +20,7 @@ from poles.evaluation import services
 from poles.evaluation.models import EvaluationRun
 from poles.instruments.models import Programme
 from poles.organisations.models import YearlyFigures
+from poles.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,8 @@ def test_rerun_is_identical_and_refused_once_the_data_changed(users):
 
 
 def test_a_panel_without_treated_firms_fails_with_a_message_in_both_languages(users, client_for):
-    # The tiny demo has no funded projects yet: nobody is treated by "first funded project".
+    # With no funded project left, nobody is treated by "first funded project".
+    Project.objects.filter(status=Project.Status.FUNDED).update(status=Project.Status.REJECTED)
     run = start(users["officer"], treatment="funding", **WINDOW)
     assert run.status == "failed"
     assert run.error["code"] != "internal"

@@ -59,11 +59,9 @@ def world(users, open_call, settings, tmp_path):
     secret = services.submit(Project.objects.get(pk=secret.pk), actor=stranger)
     tenerrdis_only = proposal("Projet pour Tenerrdis seulement", tenerrdis)
     draft = proposal("Brouillon demandé à Minalogic", minalogic, submit=False)
-    funded = Project.objects.filter(call__reference="fui-1", status="eligible").first()
-    Project.objects.filter(pk=funded.pk).update(status=Project.Status.FUNDED)
-    unfunded = (
-        Project.objects.filter(call__reference="fui-1", status="eligible").exclude(pk=funded.pk).first()
-    )
+    past = Project.objects.filter(call__reference__startswith="fui-").order_by("pk")
+    funded = past.filter(status=Project.Status.FUNDED).first()
+    unfunded = past.filter(status__in=[Project.Status.REJECTED, Project.Status.RESERVE]).first()
     return {
         "own": own, "secret": secret, "document": document, "tenerrdis_only": tenerrdis_only, "draft": draft,
         "funded": Project.objects.get(pk=funded.pk), "unfunded": unfunded, "stranger": stranger,

@@ -49,9 +49,10 @@ def ctx(users):
     return {"call": call, "project": project, "assignment": mine, "reviewer": me}
 
 
-# project pages: the cluster (asked to label), the funder (of the call) and the assigned reviewer see
-# the proposal but may not manage its review (403); the member and the analyst do not see it (404).
-PROJECT = only({"officer"}, DENIED, hidden={"member", "analyst"})
+# project pages: the cluster (asked to label) and the funder (of the call) see the proposal but may
+# not manage its review (403); the member, the analyst and the assigned reviewer, who has not signed
+# the declaration of no conflict yet, do not see it (404).
+PROJECT = only({"officer"}, DENIED, hidden={"member", "analyst", "reviewer"})
 PAGES = {
     "reviews:calls": (lambda c: reverse("reviews:calls"), only({"officer"}, DENIED)),
     "reviews:call": (lambda c: reverse("reviews:call", args=[c["call"].pk]), only({"officer"}, DENIED)),

@@ -53,6 +53,23 @@ def test_the_proposal_is_shown_only_after_the_declaration(setting, client_for):
     assert mine.summary in page and 'id="review-form"' in page and 'id="declaration-signed"' in page
 
 
+def test_before_the_declaration_the_proposal_is_hidden_everywhere(setting, client_for, api_for):
+    """The proposal's own pages and API (budgets, documents) stay closed to an assigned reviewer
+    until the declaration of no conflict is signed."""
+    _call, (mine, _o, _w), (a_mine, _a, _g), users = setting
+    client, api = client_for(users["reviewer"]), api_for(users["reviewer"])
+    urls = [reverse("projects:detail", args=[mine.pk]), f"/api/projects/{mine.pk}/",
+            f"/api/projects/{mine.pk}/participations/", f"/api/projects/{mine.pk}/attachments/"]  # fmt: skip
+    for url in urls:
+        reader = api if url.startswith("/api/") else client
+        response = reader.get(url)
+        assert response.status_code == 404, url
+        assert mine.summary not in response.content.decode()
+    services.declare(a_mine, actor=users["reviewer"], has_conflict=False)
+    assert client.get(urls[0]).status_code == 200
+    assert api.get(urls[1]).json()["summary"] == mine.summary
+
+
 def test_unsigned_declaration_is_refused(setting, client_for):
     _call, _p, (a_mine, _a, _g), users = setting
     response = client_for(users["reviewer"]).post(
@@ -60,6 +77,15 @@ def test_unsigned_declaration_is_refused(setting, client_for):
     )
     assert response.status_code == 400
     assert not a_mine.project.conflict_declarations.exists()
+
+
+def _all_pages(api, url):
+    rows = []
+    while url:
+        body = api.get(url).json()
+        rows += body["results"]
+        url = body.get("next")
+    return rows
 
 
 def test_a_reviewer_reads_only_assigned_proposals_ui_and_api(setting, client_for, api_for):
@@ -78,8 +104,9 @@ def test_a_reviewer_reads_only_assigned_proposals_ui_and_api(setting, client_for
     assert "MINE" in listing and "OTHER" not in listing and SECRET not in listing
     assert "GONE" in listing and reverse("reviews:assignment", args=[a_gone.pk]) not in listing
     # API: only their own assignments are listed; the others answer 404, proposal content included.
-    ids = {row["id"] for row in api.get("/api/assignments/").json()["results"]}
-    assert ids == {a_mine.pk, a_gone.pk}
+    own = set(Assignment.objects.filter(reviewer__user=users["reviewer"]).values_list("pk", flat=True))
+    ids = {row["id"] for row in _all_pages(api, "/api/assignments/")}
+    assert ids == own and {a_mine.pk, a_gone.pk} <= ids and a_other.pk not in ids
     for assignment in (a_other, a_gone):
         assert api.get(f"/api/assignments/{assignment.pk}/proposal/").status_code == 404
         assert api.get(f"/api/assignments/{assignment.pk}/reviews/").status_code == 404
@@ -259,3 +286,15 @@ def test_messages_in_french(users):
     with translation.override("fr"), pytest.raises(TransitionNotAllowed) as refused:
         services.assign_manually(project, reviewer, actor=users["officer"], reason="x")
     assert "membre du consortium" in str(refused.value.message)
+
+
+def test_the_ranking_of_a_call_one_cannot_see_is_not_found(users, client_for):
+    """A draft call is invisible outside its programme's officers: its ranking answers 404, not 403."""
+    from poles.calls.models import Call
+
+    call = make_call()
+    Call.objects.filter(pk=call.pk).update(status=Call.Status.DRAFT)
+    url = reverse("reviews:ranking", args=[call.pk])
+    assert client_for(users["reviewer"]).get(url).status_code == 404
+    assert client_for(users["member"]).get(url).status_code == 404
+    assert client_for(users["officer"]).get(url).status_code == 200

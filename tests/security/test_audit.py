@@ -107,6 +107,11 @@ DERIVED = {
     ("reviews", "refresh_call_scores"): "aggregate scores recomputed from audited reviews",
     ("selection", "store_run"): "an optimiser proposal; the officer's confirmation is audited",
     ("territories", "load_reference"): "reference geography loaded from the shared files",
+    # Open-data imports: ImportRun rows are themselves the import log (who, which file, when);
+    # the rows an import writes are written by the importers, which receive the actor.
+    ("opendata", "start_import"): "stores the uploaded file and queues the run (the import log)",
+    ("opendata", "apply_checked"): "stores the run that applies a checked file (the import log)",
+    ("opendata", "execute"): "the task running an import; importers receive the run's actor",
 }
 _WRITES = {"save", "bulk_create", "bulk_update", "update_or_create", "delete"}
 
