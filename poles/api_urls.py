@@ -1,11 +1,11 @@
 """The REST API: every app registers its viewsets on one router."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from poles.accounts.tokens import ObtainTokenWithMFA
 from poles.core.discovery import app_modules
-from poles.core.tokens import ObtainToken
 
 router = DefaultRouter()
 for module in app_modules("api"):
@@ -13,9 +13,9 @@ for module in app_modules("api"):
         module.register(router)
 
 urlpatterns = [
-    path("token/", ObtainToken.as_view(), name="api-token"),
+    path("token/", ObtainTokenWithMFA.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
 ]

@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "poles.opendata",
     "poles.demo",
 ]
+# --- security (issue 8): apps -------------------------------------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes", "csp"]
+# --- end security: apps ---------------------------------------------------------------------
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -111,6 +114,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# --- security (issue 8): middleware ---------------------------------------------------------
+# CSP headers on every answer; the OTP middleware marks a session verified by a second factor;
+# ours expires idle sessions and sends privileged users without one to enrol/verify; axes last.
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "poles.accounts.middleware.SessionExpiryMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("poles.accounts.middleware.SessionExpiryMiddleware") + 1,
+    "poles.accounts.middleware.MFARequiredMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# --- end security: middleware ---------------------------------------------------------------
 
 ROOT_URLCONF = "poles.urls"
 WSGI_APPLICATION = "poles.wsgi.application"
@@ -165,6 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # security (issue 8): refuses locked-out log-ins first
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -243,6 +265,92 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- security (issue 8) ----------------------------------------------------------------------
+# Everything below is read from the environment with safe production defaults; DEBUG=1 (the
+# local demo, `make run`) relaxes only what needs HTTPS or a phone. See docs/security.md.
+import datetime as _dt  # noqa: E402
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+# HTTPS: cookies only over HTTPS, HSTS, redirect http -> https. Behind a reverse proxy that ends
+# TLS, set SECURE_PROXY_SSL_HEADER=1 so the X-Forwarded-Proto header it sets is trusted.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content security policy: scripts and styles only from this site (no inline script anywhere:
+# charts carry their data in <script type="application/json">, behaviour lives in static JS).
+# Styles allow inline `style` attributes, which DSFR and plotly set on elements.
+from csp.constants import NONE as _CSP_NONE  # noqa: E402
+from csp.constants import SELF as _CSP_SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF, "'unsafe-inline'"],
+        "img-src": [_CSP_SELF, "data:"],
+        "font-src": [_CSP_SELF, "data:"],
+        "connect-src": [_CSP_SELF],
+        "worker-src": [_CSP_SELF, "blob:"],
+        "object-src": [_CSP_NONE],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        "frame-ancestors": [_CSP_NONE],
+    }
+}
+
+# Sessions: closed after POLES_SESSION_IDLE seconds without a request, and at the latest
+# SESSION_COOKIE_AGE seconds after log-in (poles.accounts.middleware.SessionExpiryMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 3600)
+POLES_SESSION_IDLE = env_int("POLES_SESSION_IDLE", 30 * 60)
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
+# address, further tries are refused for AXES_COOLOFF_MINUTES, with a page in the user's language.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+
+# Multi-factor authentication (TOTP) for officers, funders and cluster staff (and superusers).
+# On by default; off with DEBUG=1 so the local demo log-ins work without a phone.
+POLES_MFA_REQUIRED = env_bool("POLES_MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "poles")
+
+# `check --deploy` checks the deployment; the API schema is checked by its own tests
+# (tests/test_api.py validates it, tests/security/test_api_fuzz.py fuzzes every operation).
+SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
+
+# Structured logs: LOG_FORMAT=json writes one JSON object per line (for log collectors).
+if os.environ.get("LOG_FORMAT", "text") == "json":
+    LOGGING["formatters"] = {"json": {"()": "poles.core.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# --- end security -----------------------------------------------------------------------------
 
 # opendata: anonymous use of the public API is rate-limited per client address (API_ANON_RATE,
 # default 600/min); signed-in users are not throttled here.

@@ -90,11 +90,21 @@ PAGES = {
     "instruments:moderation": (lambda u: reverse("instruments:moderation"), only({"officer"}, DENIED)),
     "accounts:login": (lambda u: reverse("accounts:login"), ALL_OK),
     "accounts:password_reset": (lambda u: reverse("accounts:password_reset"), ALL_OK),
+    # An object's audit history: programme readers and the object's owners (here the member's own
+    # organisation); to everyone else the object does not exist.
+    "core:history": (
+        lambda u: reverse("core:history", args=["organisations.organisation", _member_org(u).pk]),
+        only({"officer", "analyst", "member"}, HIDDEN),
+    ),
+    # Enrolment shows a QR code to anyone logged in; verification first needs an enrolled app.
+    "accounts:mfa_setup": (lambda u: reverse("accounts:mfa_setup"), only(set(ROLES) - {"anonymous"}, OK)),
+    "accounts:mfa_verify": (lambda u: reverse("accounts:mfa_verify"), dict.fromkeys(ROLES, LOGIN)),
 }
 # Pages that are not GET pages of their own (POST-only actions, framework views).
 NOT_PAGES = {
     "instruments:moderate", "accounts:logout", "accounts:password_reset_done", "accounts:password_reset_confirm",
     "accounts:password_reset_complete", "javascript-catalog", "set_language", "healthz",
+    "accounts:my_data",  # a JSON download, tested in tests/security/test_personal_data.py
 }  # fmt: skip
 
 

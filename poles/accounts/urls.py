@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import forms
+from . import forms, views
 
 app_name = "accounts"
 URL_PREFIX = "accounts/"
@@ -14,6 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("my-data/", views.my_data, name="my_data"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

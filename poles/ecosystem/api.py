@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -236,7 +237,10 @@ class LeverageViewSet(viewsets.ViewSet):
     """Private money raised by member SMEs per euro of public aid, per cluster and for the programme."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],
+        parameters=[
+            OpenApiParameter("from", int, description="first year (1900-2100)"),
+            OpenApiParameter("to", int, description="last year (1900-2100)"),
+        ],
         responses=LeverageRowSerializer(many=True),
     )
     def list(self, request):
@@ -248,6 +252,9 @@ class LeverageViewSet(viewsets.ViewSet):
             )
         except ValueError as exc:
             raise exceptions.ValidationError({"from": ["integer"]}) from exc
+        for name, value in (("from", first), ("to", last)):
+            if not 1900 <= value <= 2100:  # year 0 used to reach the database and fail with a 500
+                raise exceptions.ValidationError({name: [_("Give a year between 1900 and 2100.")]})
         rows, total = selectors.leverage_table(first, last)
         data = [
             {"cluster": r.cluster.slug if r.cluster else None, "private": r.private, "public": r.public,

@@ -12,7 +12,9 @@ class ActionFilter(filters.FilterSet):
     cluster = filters.CharFilter(label=_("Cluster (code)"), field_name="cluster__slug")
     kind = filters.ChoiceFilter(label=_("Kind"), choices=Action.Kind.choices)
     format = filters.ChoiceFilter(label=_("Format"), choices=Action.Format.choices)
-    year = filters.NumberFilter(label=_("Year"), field_name="start_date__year")
+    year = filters.NumberFilter(
+        label=_("Year"), field_name="start_date__year", min_value=1900, max_value=2100
+    )
 
     class Meta:
         model = Action
@@ -25,7 +27,7 @@ class ActionFilter(filters.FilterSet):
 class EventFilter(filters.FilterSet):
     cluster = filters.CharFilter(label=_("Cluster (code)"), field_name="cluster__slug")
     status = filters.ChoiceFilter(label=_("Status"), choices=Event.Status.choices)
-    year = filters.NumberFilter(label=_("Year"), field_name="starts_at__year")
+    year = filters.NumberFilter(label=_("Year"), field_name="starts_at__year", min_value=1900, max_value=2100)
     b2b = filters.BooleanFilter(label=_("With B2B meetings"))
 
     class Meta:
@@ -47,7 +49,7 @@ class FundRaisingFilter(filters.FilterSet):
     organisation = filters.NumberFilter(label=_("Organisation (id)"), field_name="organisation_id")
     status = filters.ChoiceFilter(label=_("Status"), choices=FundRaising.Status.choices)
     investor_type = filters.ChoiceFilter(label=_("Investor type"), choices=FundRaising.InvestorType.choices)
-    year = filters.NumberFilter(label=_("Year"), field_name="closed_on__year")
+    year = filters.NumberFilter(label=_("Year"), field_name="closed_on__year", min_value=1900, max_value=2100)
 
     class Meta:
         model = FundRaising

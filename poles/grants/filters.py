@@ -18,7 +18,9 @@ class FollowedProjectFilter(filters.FilterSet):
     )
     cluster = filters.CharFilter(label=_("Labelled by cluster (code)"), method="labelled_by")
     late = filters.BooleanFilter(label=_("With a late report"), method="with_late")
-    year = filters.NumberFilter(label=_("Start year"), field_name="start_date__year")
+    year = filters.NumberFilter(
+        label=_("Start year"), field_name="start_date__year", min_value=1900, max_value=2100
+    )
 
     class Meta:
         model = Project
@@ -95,7 +97,9 @@ class OutputFilter(filters.FilterSet):
     organisation = filters.NumberFilter(
         label=_("Organisation (id)"), field_name="participation__organisation_id"
     )
-    year = filters.NumberFilter(label=_("Year"), field_name="achieved_on__year")
+    year = filters.NumberFilter(
+        label=_("Year"), field_name="achieved_on__year", min_value=1900, max_value=2100
+    )
 
     class Meta:
         model = Output

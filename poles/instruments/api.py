@@ -15,7 +15,7 @@ from .models import Instrument, Programme
 from .serializers import InstrumentSerializer, ProgrammeSerializer
 
 ReasonSerializer = inline_serializer(
-    "Reason", {"reason": serializers.CharField(required=False, allow_blank=True)}
+    "ModerationReason", {"reason": serializers.CharField(required=False, allow_blank=True)}
 )
 
 

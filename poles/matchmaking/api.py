@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -83,10 +84,18 @@ SEARCH_PARAMETERS = [
 ]
 
 
+class _OneObjectSchema(AutoSchema):
+    """`list` answers one object (count, results, …), not an array: say so in the schema."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class PartnerSearchViewSet(viewsets.ViewSet):
     """Partners ranked for a need, each with the reasons it is suggested (opted-in organisations only)."""
 
     permission_classes = [IsAuthenticated]
+    schema = _OneObjectSchema()
 
     @extend_schema(parameters=SEARCH_PARAMETERS, responses=PartnerSearchResponseSerializer)
     def list(self, request):

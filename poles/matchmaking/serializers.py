@@ -17,6 +17,7 @@ class ReasonSerializer(serializers.Serializer):
     data = serializers.DictField(help_text="The reason's figures: organisation ids, terms, counts.")
 
 
+@extend_schema_serializer(component_name="PartnerMatch")  # reviews has its own "Partner"
 class PartnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -37,9 +37,16 @@ class OrganisationViewSet(ServiceModelViewSet):
         if not can(self.request.user, perm, organisation):
             raise exceptions.PermissionDenied()
 
-    @extend_schema(request=YearlyFiguresSerializer, responses=YearlyFiguresSerializer(many=True))
+    @extend_schema(
+        request=YearlyFiguresSerializer,
+        responses={200: YearlyFiguresSerializer(many=True), 201: YearlyFiguresSerializer},
+    )
     @action(
-        detail=True, methods=["get", "post"], serializer_class=YearlyFiguresSerializer, filterset_class=None
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=YearlyFiguresSerializer,
+        filterset_class=None,
+        pagination_class=None,  # a short list, answered whole (as the schema now says)
     )
     def figures(self, request, pk=None):
         """Yearly figures with derived size classes (the organisation, its clusters, officers, analysts)."""
@@ -54,8 +61,16 @@ class OrganisationViewSet(ServiceModelViewSet):
         rows = selectors.figures_for(request.user, organisation)
         return Response(YearlyFiguresSerializer(rows, many=True).data)
 
-    @extend_schema(request=ContactSerializer, responses=ContactSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], serializer_class=ContactSerializer, filterset_class=None)
+    @extend_schema(
+        request=ContactSerializer, responses={200: ContactSerializer(many=True), 201: ContactSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=ContactSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
     def contacts(self, request, pk=None):
         """Contacts (personal data): the organisation, its clusters' staff and officers only."""
         organisation = self.get_object()  # POST: 403 unless the organisation is changeable

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from poles.territories.models import Departement
 
-from .models import Contact, Organisation, YearlyFigures
+from .models import Contact, EuSize, FrSize, Organisation, SizeClass, YearlyFigures
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -11,6 +11,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
     )
     region = serializers.SerializerMethodField()
     competences = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    # Declared so that the schema says "" is possible (no figures yet): editable=False fields lose it.
+    size_class = serializers.ChoiceField(choices=SizeClass.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Organisation
@@ -27,6 +29,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class YearlyFiguresSerializer(serializers.ModelSerializer):
+    size_eu = serializers.ChoiceField(choices=EuSize.choices, allow_blank=True, read_only=True)
+    size_fr = serializers.ChoiceField(choices=FrSize.choices, allow_blank=True, read_only=True)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = YearlyFigures
         fields = [

@@ -159,7 +159,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class RevisionSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ProjectRevision
@@ -204,7 +204,7 @@ class EligibilityCheckSerializer(serializers.ModelSerializer):
 
     effective_verdict = serializers.SerializerMethodField()
     overrides = serializers.SerializerMethodField()
-    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = EligibilityCheck

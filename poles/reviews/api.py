@@ -17,6 +17,7 @@ Endpoints (state changes are explicit POST actions):
 from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -199,6 +200,8 @@ class CallReviewViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
         """The call's aggregated scores in rank order (officers, analysts, the call's funders)."""
+        if not str(pk).isdigit():  # a malformed id is a 404, not a database error
+            raise Http404
         call = get_object_or_404(Call, pk=pk)
         if not can(request.user, "reviews.view_scores", call):
             raise exceptions.PermissionDenied()

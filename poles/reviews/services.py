@@ -106,7 +106,8 @@ def add_reviewer(
             max_load=max_load,
         )
         if not RoleAssignment.objects.filter(user=user, role="reviewer", programme=programme).exists():
-            RoleAssignment.objects.create(user=user, role="reviewer", programme=programme)
+            # A role change: through the audited service, like every other write.
+            core_services.create(RoleAssignment, actor=actor, user=user, role="reviewer", programme=programme)
     return reviewer
 
 

@@ -6,7 +6,7 @@ from .models import Departement, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Region

@@ -1,0 +1,143 @@
+"""The API permission matrix, generated from the router: every role × every restricted list and
+detail endpoint × objects inside and outside the role's scope.
+
+For each endpoint backed by the permission layer (`RestrictedViewSetMixin`): the list never
+shows a row outside `restrict(queryset, user)`; the detail of a row outside it answers 404 (as
+if absent; 401/403 for an anonymous caller where the endpoint needs a log-in); the detail of a
+row inside answers 200. The matrix (which roles reach all, some or none of the rows) is written
+in docs/permissions.md; `test_docs_match_the_code` fails when they drift apart — regenerate with
+`POLES_WRITE_PERMISSIONS_DOC=1 .venv/bin/pytest tests/security/test_permission_matrix.py`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from poles.core.api import RestrictedViewSetMixin
+from poles.core.permissions import restrict
+
+ROLES = ["anonymous", "officer", "funder", "cluster", "member", "reviewer", "analyst"]
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+
+
+def _endpoints():
+    from poles.api_urls import router
+
+    found = []
+    for prefix, viewset, _basename in router.registry:
+        if issubclass(viewset, RestrictedViewSetMixin) and viewset.base_queryset is not None:
+            found.append((prefix, viewset))
+    return sorted(found, key=lambda item: item[0])
+
+
+ENDPOINTS = dict(_endpoints())
+
+
+def _lookup(viewset) -> str:
+    return getattr(viewset, "lookup_field", "pk") or "pk"
+
+
+def _key(obj, viewset):
+    field = _lookup(viewset)
+    return getattr(obj, "pk" if field == "pk" else field)
+
+
+def _reach(prefix, role, users, api_for) -> str:
+    """Check one role on one endpoint; answer 'all', 'some' or 'none' (rows in scope)."""
+    viewset = ENDPOINTS[prefix]
+    user = users[role]
+    base = viewset.base_queryset.all()
+    scope = restrict(base, user)
+    visible = set(scope.values_list("pk", flat=True))
+    api = api_for(user)
+    response = api.get(f"/api/{prefix}/", {"page_size": 500})
+    assert response.status_code < 500, (prefix, role, response.status_code)
+    if response.status_code in (401, 403):
+        assert role == "anonymous" or not visible, (prefix, role)
+        return "none"
+    if hasattr(viewset, "list"):  # detail-only endpoints skip the list check
+        assert response.status_code == 200, (prefix, role, response.status_code)
+        body = response.json()
+        rows = body["results"] if isinstance(body, dict) and "results" in body else body
+        field = _lookup(viewset)
+        listed = {r.get("id", r.get(field)) for r in rows if isinstance(r, dict)}
+        if field not in ("pk", "id"):
+            listed = set(
+                base.model._default_manager.filter(**{f"{field}__in": listed}).values_list("pk", flat=True)
+            )
+        assert listed <= visible, (prefix, role, sorted(listed - visible)[:5])
+    outside = base.exclude(pk__in=visible).first()
+    if outside is not None:
+        answer = api.get(f"/api/{prefix}/{_key(outside, viewset)}/")
+        expected = {404} if role != "anonymous" else {401, 403, 404}
+        assert answer.status_code in expected, (prefix, role, "outside", answer.status_code)
+    inside = scope.first()
+    if inside is not None:
+        answer = api.get(f"/api/{prefix}/{_key(inside, viewset)}/")
+        assert answer.status_code == 200, (prefix, role, "inside", answer.status_code)
+    total = base.count()
+    if not visible:
+        return "none"
+    return "all" if len(visible) == total else "some"
+
+
+@pytest.fixture
+def matrix(users, api_for):
+    return lambda prefix: {role: _reach(prefix, role, users, api_for) for role in ROLES}
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_each_role_reaches_only_its_scope(prefix, matrix):
+    row = matrix(prefix)
+    assert row["anonymous"] in ("none", "some", "all")
+    documented = _documented().get(prefix)
+    if os.environ.get("POLES_WRITE_PERMISSIONS_DOC") != "1":
+        assert documented == row, f"docs/permissions.md is out of date for /api/{prefix}/: {row}"
+    else:
+        _ROWS[prefix] = row
+
+
+_ROWS: dict[str, dict[str, str]] = {}
+
+
+def _documented() -> dict[str, dict[str, str]]:
+    if not DOC.exists():
+        return {}
+    rows = {}
+    for line in DOC.read_text().splitlines():
+        if line.startswith("| `/api/"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            prefix = cells[0].strip("`").removeprefix("/api/").rstrip("/")
+            rows[prefix] = dict(zip(ROLES, cells[1:], strict=False))
+    return rows
+
+
+def test_every_restricted_endpoint_is_documented():
+    assert set(_documented()) == set(ENDPOINTS) or os.environ.get("POLES_WRITE_PERMISSIONS_DOC") == "1"
+
+
+def teardown_module(module):
+    if os.environ.get("POLES_WRITE_PERMISSIONS_DOC") == "1" and _ROWS:
+        current = _documented()
+        current.update(_ROWS)
+        lines = [
+            "# Permission matrix (API)",
+            "",
+            "Generated by `tests/security/test_permission_matrix.py` on the `tiny` demo data set",
+            "(`POLES_WRITE_PERMISSIONS_DOC=1 .venv/bin/pytest tests/security/test_permission_matrix.py`);",
+            "the test fails when this table and the code disagree. Each cell says which rows of the",
+            "endpoint the role reaches: `all`, `some` (its own scope: its organisation, cluster,",
+            "funder, assignments…) or `none`. For every role, rows outside its scope are absent from",
+            "lists and answer 404 in detail. Pages are covered by the role tables of",
+            "`tests/test_pages.py` and `tests/<app>/test_pages.py`; field-level leaks (contacts,",
+            "figures, confidential proposals) by `tests/test_permissions.py` and the apps' no-leak tests.",
+            "",
+            "| Endpoint | " + " | ".join(ROLES) + " |",
+            "|---|" + "---|" * len(ROLES),
+        ]
+        for prefix in sorted(current):
+            lines.append(f"| `/api/{prefix}/` | " + " | ".join(current[prefix][r] for r in ROLES) + " |")
+        DOC.write_text("\n".join(lines) + "\n")
