@@ -92,3 +92,9 @@ def test_erase_pseudonymises_keeps_aggregates_and_the_audit_chain(person, tmp_pa
     assert refused.status_code == 200 and not refused.wsgi_request.user.is_authenticated
     data = _export(member.username, tmp_path)
     assert "camille" not in json.dumps(data).lower()
+
+
+def test_the_header_offers_signed_in_users_their_data(users, client_for):
+    page = client_for(users["member"]).get("/en/").content.decode()
+    assert 'id="my-data-link"' in page and 'href="/en/accounts/my-data/"' in page
+    assert 'id="my-data-link"' not in client_for(None).get("/en/").content.decode()
