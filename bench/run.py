@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         "# Benchmark results",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"{'quick' if ctx.quick else 'full'} run of {time.strftime('%Y-%m-%d %H:%M')}. Command: `make bench`.",
+        f"{'quick' if ctx.quick else 'full'} run of {time.strftime('%Y-%m-%d %H:%M')}. Command: `make bench` "
+        "(`python -m bench.run --only NAME` for one).",
         "",
         "| benchmark | measure | value | better | target | baseline | ratio |",
         "|---|---|---|---|---|---|---|",
@@ -84,8 +85,15 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
             continue
         (RESULTS / f"{name}.json").write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
-        lines += summary_rows(name, records)
         print(f"   {len(records)} records in {time.perf_counter() - started:.0f} s", flush=True)
+    # The summary holds every benchmark's latest results, so `--only` refreshes some and keeps the others.
+    for path in sorted(RESULTS.glob("*.json")):
+        lines += summary_rows(path.stem, json.loads(path.read_text()))
+    lines += [
+        "",
+        f"Run now: {', '.join(n for n in names if n not in failed) or 'none'}; the other rows come "
+        "from earlier runs of the same command (their JSON files).",
+    ]
     (RESULTS / "SUMMARY.md").write_text("\n".join(lines) + "\n")
     print(f"Results: {RESULTS}/ (SUMMARY.md)")
     if failed:

@@ -127,6 +127,8 @@ class ConditionalGetMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
+        if getattr(response, "streaming", False) or not hasattr(response, "render"):
+            return response  # a file download (FileResponse) keeps its own headers
         if not response.has_header("ETag"):
             response.render()
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
