@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.bench_foundation import _postgres_available
 from bench.lib import record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,16 +27,6 @@ def _env(database_url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "poles.test_settings"}
     env.pop("DEBUG", None)
     return env
-
-
-def _postgres_available() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-        return True
-    except OSError:
-        return False
 
 
 def _fresh(backend: str, name: str, work: Path) -> str:
