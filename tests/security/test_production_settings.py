@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+pytestmark = pytest.mark.database_agnostic
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k9#Lq2!vT7@xW4$zR8&nB1^mC6*pD3(fH5)jK0_sY" * 2
 
