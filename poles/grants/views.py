@@ -74,6 +74,43 @@ def _followed(request, pk) -> Project:
     return get_or_404(selectors.followed_projects(request.user), request.user, pk=pk)
 
 
+def _project_form(
+    request, pk, *, permission, form_class, save, done, anchor, title, crumb, instance=None, with_user=False
+):
+    """A form about one followed project: the permission, the form, the service, a message and back.
+
+    `save(project, values)` runs the service with the form's cleaned values (the optimistic-lock
+    `version` stays in `values`; services that take it read `expected_version` from there). A service's
+    refusal (stale version, not allowed, invalid) lands on the form instead of a 500.
+    """
+    project = _followed(request, pk)
+    if not can(request.user, permission, project):
+        raise PermissionDenied
+    form_kwargs = {"project": project, **({"user": request.user} if with_user else {})}
+    if instance is not None:
+        form_kwargs["instance"] = instance(project)
+    form = form_class(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(project, dict(form.cleaned_data))
+        except (StaleObject, TransitionNotAllowed, ValidationError) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("grants:project", args=[project.pk]) + anchor)
+    return _form_page(
+        request,
+        form,
+        title,
+        _project_crumbs(project, (crumb, None)),
+        cancel_url=reverse("grants:project", args=[project.pk]),
+    )
+
+
+def _without_version(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "version"}
+
+
 # --- Lists -------------------------------------------------------------------------------------
 
 
@@ -442,18 +479,11 @@ def report_send_back(request, pk):
 
 @login_required
 def milestone_add(request, pk):
-    project = _followed(request, pk)
-    if not can(request.user, "grants.manage_milestones", project):
-        raise PermissionDenied
-    form = MilestoneForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        services.add_milestone(project, actor=request.user, **values)
-        messages.success(request, _("Milestone added."))
-        return redirect(reverse("grants:project", args=[project.pk]) + "#milestones")
-    return _form_page(
-        request, form, _("Add a milestone or deliverable"), _project_crumbs(project, (_("Add a milestone"), None)),
-        cancel_url=reverse("grants:project", args=[project.pk]),
+    return _project_form(
+        request, pk, permission="grants.manage_milestones", form_class=MilestoneForm,
+        save=lambda project, values: services.add_milestone(project, actor=request.user, **_without_version(values)),
+        done=_("Milestone added."), anchor="#milestones",
+        title=_("Add a milestone or deliverable"), crumb=_("Add a milestone"),
     )  # fmt: skip
 
 
@@ -489,24 +519,11 @@ def milestone_edit(request, pk):
 
 @login_required
 def output_add(request, pk):
-    project = _followed(request, pk)
-    if not can(request.user, "grants.add_output", project):
-        raise PermissionDenied
-    form = OutputForm(request.POST or None, project=project, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.declare_output(project, actor=request.user, **values)
-        except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Output declared; a funder will validate it."))
-            return redirect(reverse("grants:project", args=[project.pk]) + "#outputs")
-    return _form_page(
-        request, form, _("Declare an output"), _project_crumbs(project, (_("Declare an output"), None)),
-        cancel_url=reverse("grants:project", args=[project.pk]),
+    return _project_form(
+        request, pk, permission="grants.add_output", form_class=OutputForm, with_user=True,
+        save=lambda project, values: services.declare_output(project, actor=request.user, **_without_version(values)),
+        done=_("Output declared; a funder will validate it."), anchor="#outputs",
+        title=_("Declare an output"), crumb=_("Declare an output"),
     )  # fmt: skip
 
 
@@ -592,55 +609,32 @@ def output_review(request, pk):
 
 @login_required
 def consortium_agreement(request, pk):
-    project = _followed(request, pk)
-    if not can(request.user, "grants.manage_ipr", project):
-        raise PermissionDenied
-    existing = ConsortiumAgreement.objects.filter(project=project).first()
-    form = ConsortiumAgreementForm(request.POST or None, instance=existing, project=project)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.save_consortium_agreement(
-                project, actor=request.user, expected_version=form.cleaned_data["version"], **values
-            )
-        except (StaleObject, ValidationError) as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Consortium agreement saved."))
-            return redirect(reverse("grants:project", args=[project.pk]) + "#ipr")
-    return _form_page(
-        request, form, _("Consortium agreement"), _project_crumbs(project, (_("Consortium agreement"), None)),
-        cancel_url=reverse("grants:project", args=[project.pk]),
+    return _project_form(
+        request, pk, permission="grants.manage_ipr", form_class=ConsortiumAgreementForm,
+        instance=lambda project: ConsortiumAgreement.objects.filter(project=project).first(),
+        save=lambda project, values: services.save_consortium_agreement(
+            project, actor=request.user, expected_version=values["version"], **_without_version(values)
+        ),
+        done=_("Consortium agreement saved."), anchor="#ipr",
+        title=_("Consortium agreement"), crumb=_("Consortium agreement"),
     )  # fmt: skip
 
 
 @login_required
 def ip_add(request, pk):
-    project = _followed(request, pk)
-    if not can(request.user, "grants.manage_ipr", project):
-        raise PermissionDenied
-    form = IPDeclarationForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        services.declare_ip(project, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("IP declared."))
-        return redirect(reverse("grants:project", args=[project.pk]) + "#ipr")
-    return _form_page(
-        request, form, _("Declare background or foreground IP"), _project_crumbs(project, (_("Declare IP"), None)),
-        cancel_url=reverse("grants:project", args=[project.pk]),
+    return _project_form(
+        request, pk, permission="grants.manage_ipr", form_class=IPDeclarationForm,
+        save=lambda project, values: services.declare_ip(project, actor=request.user, **values),
+        done=_("IP declared."), anchor="#ipr",
+        title=_("Declare background or foreground IP"), crumb=_("Declare IP"),
     )  # fmt: skip
 
 
 @login_required
 def licence_add(request, pk):
-    project = _followed(request, pk)
-    if not can(request.user, "grants.manage_ipr", project):
-        raise PermissionDenied
-    form = LicenceForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        services.record_licence(project, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Licence recorded."))
-        return redirect(reverse("grants:project", args=[project.pk]) + "#ipr")
-    return _form_page(
-        request, form, _("Record a licence"), _project_crumbs(project, (_("Record a licence"), None)),
-        cancel_url=reverse("grants:project", args=[project.pk]),
+    return _project_form(
+        request, pk, permission="grants.manage_ipr", form_class=LicenceForm,
+        save=lambda project, values: services.record_licence(project, actor=request.user, **values),
+        done=_("Licence recorded."), anchor="#ipr",
+        title=_("Record a licence"), crumb=_("Record a licence"),
     )  # fmt: skip

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from poles.calls.models import Funder
 from poles.grants import services
-from poles.grants.models import Output
+from poles.grants.models import ConsortiumAgreement, Output
 
 from .factories import funded_project, member_organisation
 
@@ -152,3 +152,66 @@ def test_project_page_shows_money_reports_and_outputs(users, client_for, data):
     )
     assert data["agreement"].reference in page and "Two engineers hired" in page and "Prototype" in page
     assert Output.objects.get(pk=data["output"].pk).status == "declared"
+
+
+def _post(client, name, project, payload):
+    return client.post(reverse(name, args=[project.pk]), payload)
+
+
+def test_project_forms_save_and_return_to_their_section(users, client_for, data):
+    """Milestone, output, IP, licence and consortium agreement: a valid post records and goes back."""
+    project, member = data["project"], client_for(users["member"])
+    lead = project.participations.get(role="lead").pk
+    back = reverse("grants:project", args=[project.pk])
+    posts = [
+        ("grants:milestone_add", {"kind": "deliverable", "title": "Test bench", "due_on": "2012-03-31",
+                                  "status": "planned"}, "#milestones", project.milestones),
+        ("grants:output_add", {"participation": lead, "kind": "patent_filed", "achieved_on": "2012-05-01",
+                               "title": "Sensor patent", "quantity": 1, "evidence_note": "INPI filing", "patent_number": "FR3101234"},
+         "#outputs", project.outputs),
+        ("grants:ip_add", {"participation": lead, "kind": "foreground", "protection": "patent",
+                           "title": "Sensor design", "declared_on": "2012-05-02"}, "#ipr", project.ip_declarations),
+        ("grants:consortium_agreement", {"status": "negotiating", "ownership": "Joint ownership",
+                                         "access_rights": "Royalty-free for research"}, "#ipr", None),
+    ]  # fmt: skip
+    for name, payload, anchor, related in posts:
+        before = related.count() if related is not None else 0
+        response = _post(member, name, project, payload)
+        assert response.status_code == 302, (
+            name,
+            response.context["form"].errors if response.context else response.status_code,
+        )
+        assert response["Location"] == back + anchor
+        if related is not None:
+            assert related.count() == before + 1, name
+    ip = project.ip_declarations.get(title="Sensor design")
+    licence = {"licensor": lead, "licensee_name": "Acme SA", "ip": ip.pk, "kind": "non_exclusive",
+               "signed_on": "2012-06-01"}  # fmt: skip
+    assert _post(member, "grants:licence_add", project, licence)["Location"] == back + "#ipr"
+    assert project.licences.filter(licensee_name="Acme SA", ip=ip).exists()
+
+
+def test_project_forms_refuse_bad_input_and_stale_versions_on_the_form(users, client_for, data):
+    project, member = data["project"], client_for(users["member"])
+    response = _post(member, "grants:milestone_add", project, {"kind": "milestone", "title": ""})
+    assert response.status_code == 400 and project.milestones.count() == 1
+    agreement = {"status": "negotiating", "ownership": "Joint", "access_rights": "Free"}
+    assert _post(member, "grants:consortium_agreement", project, agreement).status_code == 302
+    read = ConsortiumAgreement.objects.get(project=project).version  # what two partners read
+    first = _post(
+        member,
+        "grants:consortium_agreement",
+        project,
+        {**agreement, "ownership": "Lead owns", "version": read},
+    )
+    assert first.status_code == 302
+    with translation.override("en"):
+        second = _post(
+            member,
+            "grants:consortium_agreement",
+            project,
+            {**agreement, "ownership": "Split", "version": read},
+        )
+    assert second.status_code == 400 and "changed" in second.content.decode().lower()
+    saved = ConsortiumAgreement.objects.get(project=project)
+    assert saved.ownership == "Lead owns" and saved.version == read + 1
