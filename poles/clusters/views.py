@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from poles.core import audit
+from poles.core import audit, downloads
 from poles.core.exceptions import StaleObject
 from poles.core.permissions import can, get_for_change, get_or_404
 from poles.core.views import FilteredListView
@@ -41,9 +41,23 @@ class ClusterList(FilteredListView):
         return super().get_context_data(title=_("Clusters"), breadcrumb=[(_("Clusters"), None)], **kwargs)
 
 
+# The member table's columns, for `?format=csv|xlsx` on a cluster's page: what the page shows.
+MEMBER_COLUMNS = (
+    (gettext_lazy("organisation"), "organisation.name"), (gettext_lazy("SIREN"), "organisation.siren"),
+    (gettext_lazy("category"), "organisation.get_category_display"),
+    (gettext_lazy("size class"), "organisation.get_size_class_display"),
+    (gettext_lazy("département"), "organisation.departement.code"), (gettext_lazy("member since"), "start"),
+)  # fmt: skip
+
+
 def cluster_detail(request, slug):
     cluster = get_or_404(Cluster.objects.select_related("programme", "departement"), request.user, slug=slug)
     today = timezone.localdate()
+    fmt = request.GET.get("format")
+    if fmt in downloads.FORMATS:
+        return downloads.table_response(
+            selectors.members(cluster, today), MEMBER_COLUMNS, f"{cluster.slug}-members-{today}", fmt
+        )
     members = Paginator(selectors.members(cluster, today), 50).get_page(request.GET.get("page"))
     contracts = cluster.contracts.prefetch_related("parties", "targets__kpi").order_by("-start_year")
     first = cluster.labelled_on.year

@@ -66,3 +66,36 @@ def test_every_clusters_page_is_in_a_table():
     found = {n for n in names(get_resolver()) if n.startswith("clusters:")}
     assert found <= set(PAGES) | NOT_PAGES | set(project.PAGES) | project.NOT_PAGES, found - set(PAGES)
     assert {n for n in project.PAGES if n.startswith("clusters:")} <= found
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_cluster_member_list_downloads_every_current_member(fmt, client, db):
+    """The download holds every current member (the page shows 50 at a time), French headers, no formula."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from poles.clusters import selectors
+    from poles.clusters.models import Cluster
+    from poles.organisations.models import Organisation
+
+    cluster = Cluster.objects.get(slug="minalogic")
+    crafted = Organisation.objects.create(name="=cmd|' /C calc'!A0", category="company", siren="732829320")
+    cluster.memberships.create(organisation=crafted, start="2010-01-01")
+    expected = {m.organisation.name for m in selectors.members(cluster)}
+    with translation.override("fr"):
+        response = client.get(reverse("clusters:detail", args=["minalogic"]) + f"?format={fmt}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="minalogic-members-')
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").removeprefix("\ufeff"))))
+    else:
+        rows = [
+            list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
+    assert rows[0][0] == "organisation" and rows[0][-1] == "adhérent depuis"
+    names = [r[0] for r in rows[1:]]
+    assert len(names) == len(expected) == selectors.members(cluster).count()
+    assert "'" + crafted.name in names and crafted.name not in names
+    assert {n.removeprefix("'") for n in names} == expected
