@@ -8,7 +8,8 @@ mix, by several client threads with keep-alive connections: anonymous browsing (
 a cluster, an organisation search) 60 %, API reads 30 %, an applicant saving a draft proposal
 (PATCH through the service, near-deadline traffic) 10 %. Memory: the summed RSS of the gunicorn
 processes, sampled every few seconds; "growth" compares the last minute with the first after
-warm-up (a leak shows as steady growth over the soak).
+warm-up (a leak shows as steady growth over the soak); "growth_second_half" compares the last tenth
+with the middle one, after the workers' caches have filled, and keeps the whole series.
 """
 
 from __future__ import annotations
@@ -168,6 +169,12 @@ def _client(port, facts, stop_at, samples, errors, seed):
             errors.append(f"{method} {status}")
 
 
+def _mean_tail(rss: list[tuple[float, float]], start: float, end: float = 1.0) -> float:
+    """Mean resident size over the part [start, end) of the run (fractions of the samples)."""
+    part = rss[int(len(rss) * start) : max(int(len(rss) * start) + 1, int(len(rss) * end))]
+    return sum(v for _t, v in part) / len(part)
+
+
 def run(ctx) -> list[dict]:
     if not _postgres_available():
         return [record("load.skipped_no_postgresql", 1, "flag", "lower")]
@@ -233,6 +240,14 @@ def run(ctx) -> list[dict]:
         record("load.rss_start", round(first[0][1], 1), "MiB", "lower", params=params),
         record("load.rss_max", round(max(v for _t, v in rss), 1), "MiB", "lower", params=params),
         record("load.rss_growth", round(growth, 1), "MiB", "lower", params={**params, "samples": len(rss)}),
+        # Stable memory: after the first half (caches filled, every worker warm) the resident size stops growing.
+        record(
+            "load.rss_growth_second_half",
+            round(_mean_tail(rss, 0.9) - _mean_tail(rss, 0.5, 0.6), 1),
+            "MiB",
+            "lower",
+            params={**params, "series_s_mib": [(round(t), round(v, 1)) for t, v in rss]},
+        ),
     ]
     if writes:
         records.append(

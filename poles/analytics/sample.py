@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from poles.calls.models import Call, CallFunder, Funder
 from poles.clusters.models import Membership
+from poles.core import maintenance
 from poles.grants.models import Decision
 from poles.instruments.models import Programme
 from poles.organisations.models import COMPANY_CATEGORIES, RESEARCH_CATEGORIES, Category, Organisation
@@ -185,6 +186,7 @@ def plant(
         for project in created:
             project.total_cost = cost[project.pk]
         Project.objects.bulk_update(created, ["total_cost"], batch_size=1000)
+    maintenance.refresh_statistics()
     return Planted(
         calls=len(calls), projects=len(created) - external, funded=counts["funded"],
         participations=len(participations), decisions=len(decisions), external=external,

@@ -168,8 +168,11 @@ def load_dashboard(
         projects = projects.filter(status=Project.Status.FUNDED)
     frame = _project_frame(projects)
     funded = projects.filter(status=Project.Status.FUNDED).values("pk")
+    # Frames need no order: `.order_by()` drops the models' default ordering and the joins it costs.
     part_rows = list(
-        Participation.objects.filter(project__in=funded).values_list(
+        Participation.objects.filter(project__in=funded)
+        .order_by()
+        .values_list(
             "pk",
             "project_id",
             "organisation_id",
@@ -189,7 +192,7 @@ def load_dashboard(
         ],
         columns=indicators.PARTICIPATION_COLUMNS,
     )  # fmt: skip
-    decision_rows = Decision.objects.filter(project__in=funded, status__in=AID_DECIDED)
+    decision_rows = Decision.objects.filter(project__in=funded, status__in=AID_DECIDED).order_by()
     if decisions is not None:
         decision_rows = decision_rows.filter(decisions)
     decision_frame = pd.DataFrame(
@@ -205,7 +208,7 @@ def _project_frame(projects: QuerySet) -> pd.DataFrame:
     """project_id, year, call_id and the submitted / selected / funded flags of each project."""
     from poles.projects.models import Project
 
-    rows = list(projects.values_list("pk", "year", "call_id", "status"))
+    rows = list(projects.order_by().values_list("pk", "year", "call_id", "status"))
     frame = pd.DataFrame(rows, columns=["project_id", "year", "call_id", "status"])
     frame["submitted"] = frame["status"] != Project.Status.DRAFT
     frame["selected"] = frame["status"].isin(PROPOSAL_STATES_SELECTED)
@@ -236,9 +239,9 @@ def _outputs(funded: QuerySet) -> tuple[pd.DataFrame | None, float | None]:
     if model is None:
         return None, None
     rows = list(
-        model.objects.filter(project__in=funded, status="validated").values_list(
-            "project_id", "kind", "quantity"
-        )
+        model.objects.filter(project__in=funded, status="validated")
+        .order_by()
+        .values_list("project_id", "kind", "quantity")
     )
     frame = pd.DataFrame(
         [(p, k, float(q) if q is not None else None) for p, k, q in rows], columns=indicators.OUTPUT_COLUMNS

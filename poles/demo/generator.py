@@ -45,7 +45,7 @@ from poles.clusters.models import (
     PerformanceContract,
     SpecialisationField,
 )
-from poles.core import audit
+from poles.core import audit, maintenance
 from poles.instruments.models import Instrument, PolicyKeyword, Programme, TargetGroup
 from poles.organisations import sizing
 from poles.organisations.models import Category, Contact, Organisation, YearlyFigures
@@ -958,4 +958,5 @@ def generate(
             truth=ctx.truth,
         )
         audit.record("demo.load", dataset, after={"scale": scale, "seed": seed, "counts": ctx.counts})
+    maintenance.refresh_statistics()
     return dataset

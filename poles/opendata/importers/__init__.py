@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from poles.core import audit
+from poles.core import audit, maintenance
 
 from .base import Importer, Rejected, Result, read_table
 from .cordis import CordisImporter, CordisOrganisationsImporter, CordisProjectsImporter, H2020Importer
@@ -99,6 +99,8 @@ def run_import(kind: str, files: dict[str, Path | bytes], *, names: dict[str, st
                 raise _DryRun
     except _DryRun:
         pass
+    else:
+        maintenance.refresh_statistics()  # thousands of new rows: let PostgreSQL plan for them now
     result.errors.sort(key=lambda e: (e.line, e.column))
     return result
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from poles.core import backup
+from poles.core import backup, maintenance
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             backup.restore(config, options["file"])
         except (backup.BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
+        maintenance.refresh_statistics()
         fingerprint = backup.fingerprint(config, connection)
         self.stdout.write(
             _("Database restored from %(file)s (content %(hash)s).")
