@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from django.db import connections
 
+# From this many rows written at once, a writer refreshes the statistics (a few hundred change no plan).
+BULK_ROWS = 1000
+
 
 def refresh_statistics(using: str = "default") -> bool:
     """Run ANALYZE on PostgreSQL so the planner sees the new row counts now; False elsewhere."""

@@ -254,3 +254,18 @@ def test_cordis_sample_with_real_names(shared_dir, tmp_path):
                                                    if o["projectID"] == projects[0]["id"]})  # fmt: skip
     again = run_import("cordis", files)
     assert not again.as_dict()["created"] and not again.as_dict()["updated"]
+
+
+def test_bulk_imports_refresh_planner_statistics_small_ones_and_dry_runs_do_not(monkeypatch):
+    from poles.core import maintenance
+
+    calls = []
+    monkeypatch.setattr(maintenance, "refresh_statistics", lambda: calls.append(1))
+    monkeypatch.setattr(maintenance, "BULK_ROWS", 2)
+    one = (ORG_HEADER + f"Acme,company,{siren(5)},FR\n").encode()
+    two = (ORG_HEADER + f"Beta,company,{siren(6)},FR\nGamma,company,{siren(7)},FR\n").encode()
+    run_import("organisations", {"file": one})
+    run_import("organisations", {"file": two}, dry_run=True)
+    assert calls == []
+    run_import("organisations", {"file": two})
+    assert calls == [1]

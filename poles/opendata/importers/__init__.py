@@ -100,7 +100,8 @@ def run_import(kind: str, files: dict[str, Path | bytes], *, names: dict[str, st
     except _DryRun:
         pass
     else:
-        maintenance.refresh_statistics()  # thousands of new rows: let PostgreSQL plan for them now
+        if sum(result.created.values()) + sum(result.updated.values()) >= maintenance.BULK_ROWS:
+            maintenance.refresh_statistics()  # thousands of new rows: let PostgreSQL plan for them now
     result.errors.sort(key=lambda e: (e.line, e.column))
     return result
 
