@@ -1,7 +1,6 @@
 """The programme at a glance (home page), the dashboards and the collaboration network pages."""
 
 import csv
-import datetime as dt
 import io
 
 import pandas as pd
@@ -32,23 +31,16 @@ from .filters import DashboardFilter, NetworkFilter
 def home(request):
     today = timezone.localdate()
     programme = selectors.main_programme()
-    frame = selectors.MembershipFrame.load()
-    glance = selectors.glance(frame, today)
-    columns, table = selectors.members_by_category_and_size(frame, today)
     first_year = programme.start_year if programme else today.year
-    history = selectors.members_by_year(frame, range(first_year, today.year + 1))
-    regions = [row for row in selectors.clusters_by_region(Region.Kind.CURRENT) if row[2]]
-    first_wave = dt.date(first_year + 2, 12, 31)
-    former = [
-        row for row in selectors.clusters_by_region(Region.Kind.FORMER, labelled_by=first_wave) if row[2]
-    ]
+    figures = selectors.home_figures(today, first_year)
+    history, regions, former = figures["history"], figures["regions"], figures["former"]
     missing = _("The map needs the boundaries file %(file)s; the table below gives the same figures.")
     context = {
         "title": _("The programme at a glance"),
         "programme": programme,
-        "glance": glance,
-        "size_columns": columns,
-        "size_table": table,
+        "glance": figures["glance"],
+        "size_columns": figures["size_columns"],
+        "size_table": figures["size_table"],
         "history_chart": charts.line(
             "members-by-year",
             _("Member organisations on 31 December"),
