@@ -120,7 +120,7 @@ def members_by_year(frame: MembershipFrame, years: range) -> list[tuple[int, int
 def home_figures(day: dt.date, first_year: int) -> dict:
     """The home page's figures on `day`, cached until memberships, organisations or clusters change.
 
-    Computing them reads every membership (65,000 rows on the `national` data set, about 0.3 s); the stamp
+    Computing them reads every membership (48,000 rows on the `national` data set, about 0.3 s); the stamp
     that keys the cache costs three aggregate queries. Category labels are translated, so the language is
     part of the key. Bulk `QuerySet.update()` calls bypass `updated_at`: at worst the figures then lag by
     `CACHE_SECONDS`.
