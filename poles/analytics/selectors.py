@@ -122,8 +122,8 @@ def home_figures(day: dt.date, first_year: int) -> dict:
 
     Computing them reads every membership (48,000 rows on the `national` data set, about 0.3 s); the stamp
     that keys the cache costs three aggregate queries. Category labels are translated, so the language is
-    part of the key. Bulk `QuerySet.update()` calls bypass `updated_at`: at worst the figures then lag by
-    `CACHE_SECONDS`.
+    part of the key. Bulk `QuerySet.update()` calls and many-to-many changes (a cluster's regions) bypass
+    `updated_at`: at worst the figures then lag by `CACHE_SECONDS`.
     """
     memberships = Membership.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
     organisations = Organisation.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
