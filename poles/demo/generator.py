@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from stdnum import luhn
 
@@ -46,6 +46,7 @@ from poles.clusters.models import (
     SpecialisationField,
 )
 from poles.core import audit, maintenance
+from poles.core.bulk import copy_rows
 from poles.instruments.models import Instrument, PolicyKeyword, Programme, TargetGroup
 from poles.organisations import sizing
 from poles.organisations.models import Category, Contact, Organisation, YearlyFigures
@@ -653,7 +654,7 @@ def make_figures(ctx: DemoContext) -> None:
         for i, pk in enumerate(ids)
         for j in range(t)
     ]  # fmt: skip
-    _insert_rows(YearlyFigures, columns, rows)
+    copy_rows(YearlyFigures, columns, rows)
     for i, pk in enumerate(ids):
         meta[pk]["size_class"] = unified[i, -1]
     by_class: dict[str, list[int]] = defaultdict(list)
@@ -872,21 +873,6 @@ def make_contracts(ctx: DemoContext) -> None:
     ctx.count("kpi_targets", len(targets))
 
 
-def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """The fastest portable bulk insert: COPY on PostgreSQL, executemany elsewhere."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608 — fixed names
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        for start in range(0, len(rows), 20_000):
-            cursor.executemany(sql, rows[start : start + 20_000])
-
-
 def insert_objects(model, objects: list) -> None:
     """Insert unsaved model instances without building them back (no primary keys returned).
 
@@ -909,7 +895,7 @@ def insert_objects(model, objects: list) -> None:
                 value = json.dumps(value)
             row.append(value)
         rows.append(tuple(row))
-    _insert_rows(model, [f.column for f in fields], rows)
+    copy_rows(model, [f.column for f in fields], rows)
 
 
 def _bulk(model, objects: list, *, returning: bool = True) -> list:

@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from poles.demo.generator import DemoContext, _bulk, _insert_rows, step
+from poles.core.bulk import copy_rows
+from poles.demo.generator import DemoContext, _bulk, step
 from poles.projects.models import BudgetLine, Participation, Project
 
 from . import engine
@@ -163,7 +164,7 @@ def make_follow_up(ctx: DemoContext) -> None:
         (r.project_id, r.kind, r.number): r.pk
         for r in ProgressReport.objects.filter(project_id__in=ids).only("pk", "project_id", "kind", "number")
     }
-    _insert_rows(
+    copy_rows(
         SpendingLine,
         ["report_id", "participation_id", "cost_type", "amount"],
         [
@@ -214,7 +215,7 @@ def make_follow_up(ctx: DemoContext) -> None:
             agreement.status = Agreement.Status.TERMINATED
     # The largest tables go through the generator's raw bulk path (COPY on PostgreSQL).
     now = timezone.now()
-    _insert_rows(
+    copy_rows(
         Instalment,
         ["agreement_id", "decision_id", "number", "kind", "progress_reports_needed", "share", "amount", "paid",
          "status", "payable_since", "paid_on", "version", "created_at", "updated_at"],
@@ -230,7 +231,7 @@ def make_follow_up(ctx: DemoContext) -> None:
             "pk", "decision_id", "number"
         )
     }
-    _insert_rows(
+    copy_rows(
         Payment,
         ["instalment_id", "amount", "paid_on", "reference", "created_at", "updated_at"],
         [

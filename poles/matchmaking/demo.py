@@ -22,7 +22,8 @@ from django.utils import timezone
 from poles.calls.engine.presets import get_preset
 from poles.calls.models import Call, CallFunder
 from poles.clusters.models import Cluster
-from poles.demo.generator import DemoContext, _insert_rows, step
+from poles.core.bulk import copy_rows
+from poles.demo.generator import DemoContext, step
 from poles.organisations.models import (
     COMPANY_CATEGORIES,
     RESEARCH_CATEGORIES,
@@ -144,9 +145,9 @@ def make_partner_profiles(ctx: DemoContext) -> None:
                     stamp,
                 )
             )
-    _insert_rows(through, ["organisation_id", "competence_id"], links)
+    copy_rows(through, ["organisation_id", "competence_id"], links)
     _update_texts(texts)
-    _insert_rows(PartnerProfile, PROFILE_COLUMNS, profiles)
+    copy_rows(PartnerProfile, PROFILE_COLUMNS, profiles)
     if member_org is not None:
         Organisation.objects.filter(pk=member_org).update(findable=True)
     ctx.count("competence_links", len(links))
@@ -243,7 +244,7 @@ def _make_past_projects(ctx: DemoContext, orgs, chosen) -> None:
         for project, members in zip(created, consortia, strict=True)
         for i, org_id in enumerate(members)
     ]  # fmt: skip
-    _insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
+    copy_rows(Participation, PARTICIPATION_COLUMNS, participations)
     ctx.count("past_projects", len(created))
     ctx.count("past_participations", len(participations))
 

@@ -582,14 +582,14 @@ def _raw_insert(model, fields: list[str], rows: list[tuple]) -> None:
     stores them as naive UTC text); numbers, text and keys pass as they are."""
     from django.db import connection, models
 
-    from poles.demo.generator import _insert_rows
+    from poles.core.bulk import copy_rows
 
     concrete = [model._meta.get_field(name) for name in fields]
     moments = [i for i, f in enumerate(concrete) if isinstance(f, models.DateTimeField)]
     if moments:
         adapt = connection.ops.adapt_datetimefield_value
         rows = [tuple(adapt(v) if i in moments else v for i, v in enumerate(row)) for row in rows]
-    _insert_rows(model, [f.column for f in concrete], rows)
+    copy_rows(model, [f.column for f in concrete], rows)
 
 
 def _snapshot(item: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from poles.core.bulk import copy_rows
+
 DELIMITERS = (",", ";", "\t")
 MISSING = ("", "NA", "N/A", "null")  # how open-data extracts (CORDIS, the H2020 extract) say "unknown"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -511,17 +513,7 @@ def insert_rows(model, objects: list) -> None:
             value = values[attname]
             row.append(convert(value) if convert is not None and value is not None else value)
         rows.append(tuple(row))
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if postgres:
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608 — fixed names
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-        for start in range(0, len(rows), 20_000):
-            cursor.executemany(sql, rows[start : start + 20_000])
+    copy_rows(model, [f.column for f in fields], rows)
 
 
 # Types whose Python values the SQLite driver takes as they are (Decimal has Django's adapter).
