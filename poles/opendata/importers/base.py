@@ -362,6 +362,14 @@ class Importer:
     def __init__(self, result: Result):
         self.result = result
 
+    def store(self, kind: str, model, new: list, dirty: list, fields: list[str], *, batch_size=None) -> None:
+        """Write what `apply` sorted out: insert the new rows, update `fields` of the changed objects,
+        and count both under `kind` in the result (unchanged rows were counted as skipped)."""
+        insert_rows(model, new)
+        model.objects.bulk_update(dirty, fields, batch_size=batch_size)
+        self.result.created[kind] += len(new)
+        self.result.updated[kind] += len(dirty)
+
     # -- parsing
     def map_header(self, header: list[str], source: str = "") -> dict[str, int]:
         seen: dict[str, int] = {}

@@ -143,10 +143,9 @@ class EuProjectsImporter(Importer):
                 dirty.append(obj)
             else:
                 self.result.skipped["projects"] += 1
-        insert_rows(Project, new)
-        Project.objects.bulk_update(dirty, [*PROJECT_FIELDS, "acronym", "title", "version"], batch_size=5000)
-        self.result.created["projects"] += len(new)
-        self.result.updated["projects"] += len(dirty)
+        self.store(
+            "projects", Project, new, dirty, [*PROJECT_FIELDS, "acronym", "title", "version"], batch_size=5000
+        )
 
         all_pics = dict(Organisation.objects.exclude(pic="").values_list("pic", "pk"))
         known = {pic: pk for pic, pk in all_pics.items() if pic in organisations}
@@ -204,12 +203,10 @@ class EuProjectsImporter(Importer):
                 dirty_parts.append(obj)
             else:
                 self.result.skipped["participations"] += 1
-        insert_rows(Participation, new_parts)
-        Participation.objects.bulk_update(
-            dirty_parts, ["role", "category", "external_funding", "total_cost"], batch_size=5000
-        )
-        self.result.created["participations"] += len(new_parts)
-        self.result.updated["participations"] += len(dirty_parts)
+        self.store(
+            "participations", Participation, new_parts, dirty_parts,
+            ["role", "category", "external_funding", "total_cost"], batch_size=5000,
+        )  # fmt: skip
 
 
 PIC = django_validator(validators.validate_pic)

@@ -23,7 +23,6 @@ from .base import (
     date,
     decimal,
     django_validator,
-    insert_rows,
     integer,
 )
 
@@ -124,10 +123,7 @@ class OrganisationImporter(Importer):
                 new.append(obj)
         if self.result.errors:
             return
-        insert_rows(Organisation, new)
-        Organisation.objects.bulk_update(dirty, [*self.FIELDS, "version"], batch_size=2000)
-        self.result.created["organisations"] += len(new)
-        self.result.updated["organisations"] += len(dirty)
+        self.store("organisations", Organisation, new, dirty, [*self.FIELDS, "version"], batch_size=2000)
 
 
 class MembershipImporter(Importer):
@@ -181,10 +177,7 @@ class MembershipImporter(Importer):
                 dirty.append(obj)
             else:
                 self.result.skipped["memberships"] += 1
-        insert_rows(Membership, new)
-        Membership.objects.bulk_update(dirty, ["kind", "end", "version"])
-        self.result.created["memberships"] += len(new)
-        self.result.updated["memberships"] += len(dirty)
+        self.store("memberships", Membership, new, dirty, ["kind", "end", "version"])
 
 
 class FiguresImporter(Importer):
@@ -234,12 +227,9 @@ class FiguresImporter(Importer):
                 dirty.append(obj)
             else:
                 self.result.skipped["figures"] += 1
-        insert_rows(YearlyFigures, new)
-        YearlyFigures.objects.bulk_update(dirty, list(self.FIELDS))
+        self.store("figures", YearlyFigures, new, dirty, list(self.FIELDS))
         for organisation in Organisation.objects.filter(pk__in={v["organisation_id"] for _l, v in rows}):
             recompute_sizes(organisation)
-        self.result.created["figures"] += len(new)
-        self.result.updated["figures"] += len(dirty)
 
 
 class OutputImporter(Importer):
@@ -325,10 +315,7 @@ class OutputImporter(Importer):
                 dirty.append(obj)
             else:
                 self.result.skipped["outputs"] += 1
-        insert_rows(Output, new)
-        Output.objects.bulk_update(dirty, [*self.FIELDS, "version"])
-        self.result.created["outputs"] += len(new)
-        self.result.updated["outputs"] += len(dirty)
+        self.store("outputs", Output, new, dirty, [*self.FIELDS, "version"])
 
 
 __all__ = ["FiguresImporter", "MembershipImporter", "OrganisationImporter", "OutputImporter", "boolean"]
