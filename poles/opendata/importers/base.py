@@ -32,7 +32,6 @@ from poles.core.bulk import copy_rows
 
 DELIMITERS = (",", ";", "\t")
 MISSING = ("", "NA", "N/A", "null")  # how open-data extracts (CORDIS, the H2020 extract) say "unknown"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def max_bytes() -> int:
